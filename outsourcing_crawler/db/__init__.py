@@ -1,0 +1,20 @@
+"""The database layer: engine and sessions, tables, migrations and the batch upsert.
+
+It knows nothing of spiders or Scrapy; the pipeline hands it plain dicts.
+"""
+
+from outsourcing_crawler.db.engine import Database, database_url, describe_target, safe_url
+from outsourcing_crawler.db.migrate import DatabaseTooNew, migrate
+from outsourcing_crawler.db.upsert import BatchResult, content_hash, store_batch
+
+__all__ = [
+    "BatchResult",
+    "Database",
+    "DatabaseTooNew",
+    "content_hash",
+    "database_url",
+    "describe_target",
+    "migrate",
+    "safe_url",
+    "store_batch",
+]

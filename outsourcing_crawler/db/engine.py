@@ -1,0 +1,86 @@
+"""The engine, its session factory, and the URL rules: built when a crawl opens, never at import.
+
+An async engine is bound to the event loop it first runs on, so the pipeline builds one in
+``open_spider`` and disposes of it in ``close_spider``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# Plain URLs as people write them, mapped to the asyncio drivers this project ships with.
+_ASYNC_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+
+
+def database_url(raw: str | URL) -> URL:
+    """The URL with an asyncio driver: ``postgresql://`` -> asyncpg, ``sqlite://`` -> aiosqlite."""
+    url = make_url(raw)
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    return url.set(drivername=driver) if driver else url
+
+
+def safe_url(raw: str | URL) -> str:
+    """The URL as it may appear in a log line: the password masked."""
+    return database_url(raw).render_as_string(hide_password=True)
+
+
+def describe_target(raw: str | URL) -> str:
+    """Where the database is, for people: ``host:port/db`` or the SQLite file."""
+    url = database_url(raw)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database or ':memory:'}"
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets a reader (a report, a second crawl) read while a crawl writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_engine(raw: str | URL, **kwargs: Any) -> AsyncEngine:
+    url = database_url(raw)
+    if url.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        # asyncpg gives up on an unreachable server after this many seconds.
+        kwargs.setdefault("connect_args", {"timeout": 10})
+    engine = create_async_engine(url, **kwargs)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """One engine and its session factory, for the life of one crawl."""
+
+    def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
+        self.url = database_url(url)
+        self.engine = create_engine(self.url, **engine_kwargs)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed when the block ends, rolled back on error."""
+        async with self.sessions.begin() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

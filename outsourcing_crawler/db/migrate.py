@@ -1,0 +1,69 @@
+"""Bringing a database to the code's schema with Alembic, safely when crawls start together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util.exc import CommandError
+from sqlalchemy import text
+from sqlalchemy.engine import URL, Connection
+
+from outsourcing_crawler.db.engine import Database, database_url
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# pg_advisory_xact_lock key shared by every process that migrates this schema.
+MIGRATION_LOCK = 7_242_026_111
+
+
+class DatabaseTooNew(RuntimeError):
+    """The database was migrated by a newer version of this project than the one running."""
+
+
+def alembic_config(url: str | URL) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    rendered = database_url(url).render_as_string(hide_password=False)
+    # ConfigParser interpolation: a literal % in a password must be doubled.
+    config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade(connection: Connection, config: Config) -> tuple[str | None, str | None]:
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    before = _current(connection)
+    if before == head:
+        return before, head
+    if connection.dialect.name == "postgresql":
+        # Two crawls opening on an empty database: the second waits here, then finds it done.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        before = _current(connection)
+        if before == head:
+            return before, head
+    if before is not None:
+        try:
+            script.get_revision(before)
+        except (CommandError, RevisionError):
+            raise DatabaseTooNew(
+                f"the database is at schema revision {before}, which this version of "
+                f"outsourcing_crawler does not know (its newest is {head}): upgrade the code"
+            ) from None
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    return before, head
+
+
+async def migrate(database: Database) -> tuple[str | None, str | None]:
+    """Upgrade to the newest revision; returns (revision before, revision after)."""
+    config = alembic_config(database.url)
+    async with database.engine.begin() as connection:
+        return await connection.run_sync(_upgrade, config)

@@ -1,0 +1,137 @@
+"""Tables: projects, their observed changes, and one row per crawl.
+
+JSONB and text arrays on PostgreSQL, JSON on SQLite, through SQLAlchemy type variants.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime, stored in UTC.
+
+    SQLite keeps no offset: without this, ``23:59:59+09:00`` would come back as a naive
+    ``23:59:59``. PostgreSQL's timestamptz keeps the instant either way.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+SkillList = JSON().with_variant(ARRAY(Text()), "postgresql")
+Timestamp = UTCDateTime()
+
+# Constraint names are fixed so that migrations name them the same on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id"),
+        Index(None, "platform", "status"),
+        Index(None, "first_seen_at"),
+        Index(None, "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    url: Mapped[str] = mapped_column(Text())
+    title: Mapped[str] = mapped_column(Text())
+    description: Mapped[str | None] = mapped_column(Text())
+    category: Mapped[str | None] = mapped_column(Text())
+    skills: Mapped[list[str]] = mapped_column(SkillList, default=list)
+    budget_min: Mapped[int | None] = mapped_column(BigInteger())
+    budget_max: Mapped[int | None] = mapped_column(BigInteger())
+    currency: Mapped[str | None] = mapped_column(String(3))
+    budget_type: Mapped[str | None] = mapped_column(String(16))
+    duration_days: Mapped[int | None] = mapped_column(Integer())
+    work_type: Mapped[str | None] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(Text())
+    posted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    deadline: Mapped[datetime | None] = mapped_column(Timestamp)
+    applicants: Mapped[int | None] = mapped_column(Integer())
+    status: Mapped[str] = mapped_column(String(16))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    scraped_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Bookkeeping: what the crawler saw and when.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(Timestamp)
+    last_seen_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class ProjectChange(Base):
+    """One observed change of a tracked field of a project."""
+
+    __tablename__ = "project_changes"
+    __table_args__ = (Index(None, "project_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index(None, "spider", "started_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    spider: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    items_scraped: Mapped[int] = mapped_column(Integer(), default=0)
+    inserted: Mapped[int] = mapped_column(Integer(), default=0)
+    updated: Mapped[int] = mapped_column(Integer(), default=0)
+    unchanged: Mapped[int] = mapped_column(Integer(), default=0)
+    dropped: Mapped[int] = mapped_column(Integer(), default=0)
+    errors: Mapped[int] = mapped_column(Integer(), default=0)
+    # Everything else the crawl counted, for later questions.
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

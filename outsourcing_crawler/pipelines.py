@@ -1,0 +1,281 @@
+"""Item pipelines, one concern each: validate, count completeness, store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import types
+import typing
+from dataclasses import fields
+from datetime import UTC, datetime
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from sqlalchemy import insert, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate, store_batch
+from outsourcing_crawler.db.models import CrawlRun
+from outsourcing_crawler.items import BUDGET_TYPES, PLATFORMS, STATUSES, WORK_TYPES, ProjectItem
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("platform", "external_id", "url", "title")
+ALLOWED_WORDS: dict[str, tuple[str, ...]] = {
+    "platform": PLATFORMS,
+    "budget_type": BUDGET_TYPES,
+    "work_type": WORK_TYPES,
+    "status": STATUSES,
+}
+# The dataclass's own annotations are the schema: one source of truth for the field types.
+FIELD_TYPES: dict[str, Any] = typing.get_type_hints(ProjectItem)
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (inner,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_matches(v, inner) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return isinstance(value, hint)
+
+
+def problem(item: Any) -> str | None:
+    """Why an item may not be stored (``missing_title``, ``invalid_budget_type``...), or None."""
+    adapter = ItemAdapter(item)
+    for name in REQUIRED:
+        value = adapter.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return f"missing_{name}"
+    for name, hint in FIELD_TYPES.items():
+        value = adapter.get(name)
+        if not _matches(value, hint):
+            return f"invalid_{name}"
+        allowed = ALLOWED_WORDS.get(name)
+        if allowed and value is not None and value not in allowed:
+            return f"invalid_{name}"
+    minimum, maximum = adapter.get("budget_min"), adapter.get("budget_max")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        return "invalid_budget_range"
+    if (minimum is not None or maximum is not None) and adapter.get("currency") is None:
+        return "missing_currency"
+    return None
+
+
+class ValidationPipeline:
+    """Drops an item that breaks the ProjectItem contract, naming the field."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        reason = problem(item)
+        if reason is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"outsourcing/dropped/{reason}")
+            adapter = ItemAdapter(item)
+            raise DropItem(
+                f"{reason}: {adapter.get('platform')}/{adapter.get('external_id')} "
+                f"{adapter.get('url')}"
+            )
+        return item
+
+
+class CompletenessPipeline:
+    """Counts items missing a field that their spider's site normally fills.
+
+    A site that changed its markup shows up here as a rising count, not as silence.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
+        adapter = ItemAdapter(item)
+        assert self.crawler.stats is not None and spider is not None
+        for name in getattr(spider, "expected_fields", ()):
+            if adapter.get(name) in (None, "", [], {}):
+                self.crawler.stats.inc_value(f"outsourcing/missing_fields/{spider.name}/{name}")
+        return item
+
+
+def _stat_sum(stats: dict[str, Any], prefix: str) -> int:
+    return sum(value for key, value in stats.items() if key.startswith(prefix))
+
+
+def _jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in stats.items()
+        if isinstance(value, (int, float, str, datetime))
+    }
+
+
+class DatabasePipeline:
+    """Stores items in batches through one upsert per flush.
+
+    A flush runs at ``DB_BATCH_SIZE`` buffered items, every ``DB_FLUSH_INTERVAL`` seconds (so a
+    slow crawl still lands postings promptly) and at close. Flushes take turns, each in its
+    own session. ``STORAGE_ENABLED = False`` leaves the pipeline out (export-only runs).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("STORAGE_ENABLED", True):
+            raise NotConfigured("STORAGE_ENABLED is off")
+        self.crawler = crawler
+        self.url: str = settings["DATABASE_URL"]
+        self.batch_size = settings.getint("DB_BATCH_SIZE", 500)
+        self.interval = settings.getfloat("DB_FLUSH_INTERVAL", 5.0)
+        self.database: Database | None = None
+        self.buffer: list[dict[str, Any]] = []
+        self._lock = asyncio.Lock()
+        self._closing = asyncio.Event()
+        self._timer: asyncio.Task[None] | None = None
+        self._run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def stats(self) -> Any:
+        return self.crawler.stats
+
+    async def open_spider(self) -> None:
+        database = Database(self.url)
+        try:
+            before, after = await migrate(database)
+            async with database.session() as session:
+                self._run_id = await session.scalar(
+                    insert(CrawlRun)
+                    .values(
+                        spider=self.crawler.spider.name,
+                        started_at=datetime.now(UTC),
+                        items_scraped=0,
+                        inserted=0,
+                        updated=0,
+                        unchanged=0,
+                        dropped=0,
+                        errors=0,
+                        stats={},
+                    )
+                    .returning(CrawlRun.id)
+                )
+        except (OSError, SQLAlchemyError, DatabaseTooNew) as exc:
+            await database.dispose()
+            reason = exc.orig if isinstance(exc, SQLAlchemyError) and exc.orig else exc
+            logger.error(
+                "Cannot use the database at %s: %s: %s",
+                describe_target(self.url),
+                type(reason).__name__,
+                str(reason).splitlines()[0] if str(reason) else "",
+            )
+            raise CloseSpider("database_unavailable") from None
+        if before != after:
+            logger.info("Migrated the database from %s to %s", before, after)
+        self.database = database
+        self._timer = asyncio.create_task(self._flush_periodically())
+
+    async def process_item(self, item: Any) -> Any:
+        self.buffer.append(ItemAdapter(item).asdict())
+        if len(self.buffer) >= self.batch_size:
+            await self.flush()
+        return item
+
+    async def _flush_periodically(self) -> None:
+        while not self._closing.is_set():
+            try:
+                await asyncio.wait_for(self._closing.wait(), self.interval)
+            except TimeoutError:
+                await self.flush()
+
+    async def flush(self) -> None:
+        async with self._lock:
+            if not self.buffer or self.database is None:
+                return
+            batch, self.buffer = self.buffer, []
+            started = perf_counter()
+            try:
+                async with self.database.session() as session:
+                    result = await store_batch(session, batch)
+            except (OSError, SQLAlchemyError) as exc:
+                # Keep the batch: the next flush tries it again.
+                self.buffer[:0] = batch
+                self.stats.inc_value("outsourcing/db/flush_errors")
+                logger.error(
+                    "Could not store %d items in %s (kept for the next flush): %s",
+                    len(batch),
+                    describe_target(self.url),
+                    str(getattr(exc, "orig", None) or exc).splitlines()[0],
+                )
+                return
+            self.stats.inc_value("outsourcing/db/flushes")
+            self.stats.inc_value("outsourcing/db/flush_seconds", perf_counter() - started)
+            self.stats.inc_value("outsourcing/db/inserted", result.inserted)
+            self.stats.inc_value("outsourcing/db/updated", result.updated)
+            self.stats.inc_value("outsourcing/db/unchanged", result.unchanged)
+            self.stats.inc_value("outsourcing/db/changes", result.changes)
+
+    async def close_spider(self) -> None:
+        if self._timer is not None:
+            # Let a flush already under way finish: cancelling it would lose its batch.
+            self._closing.set()
+            await self._timer
+        await self.flush()
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the crawl's run row (the finish reason is known only now) and the engine."""
+        if self.database is None:
+            return
+        stats = self.stats.get_stats()
+        try:
+            async with self.database.session() as session:
+                await session.execute(
+                    update(CrawlRun)
+                    .where(CrawlRun.id == self._run_id)
+                    .values(
+                        finished_at=datetime.now(UTC),
+                        finish_reason=reason,
+                        items_scraped=stats.get("item_scraped_count", 0),
+                        inserted=stats.get("outsourcing/db/inserted", 0),
+                        updated=stats.get("outsourcing/db/updated", 0),
+                        unchanged=stats.get("outsourcing/db/unchanged", 0),
+                        dropped=_stat_sum(stats, "outsourcing/dropped/"),
+                        errors=_stat_sum(stats, "outsourcing/parse_errors/")
+                        + _stat_sum(stats, "spider_exceptions/"),
+                        stats=_jsonable_stats(stats),
+                    )
+                )
+        except (OSError, SQLAlchemyError) as exc:
+            logger.error("Could not close the crawl_runs row: %s", exc)
+        finally:
+            await self.database.dispose()
+            self.database = None

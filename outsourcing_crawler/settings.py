@@ -1,0 +1,87 @@
+"""Scrapy settings for outsourcing_crawler: the one home for every knob.
+
+Environment variables of the same name override the deployment-specific ones
+(``DATABASE_URL``, ``CONTACT_URL``, ``PLAYWRIGHT_CHROMIUM``); ``-s NAME=VALUE`` overrides any.
+"""
+
+import os
+
+BOT_NAME = "outsourcing_crawler"
+
+SPIDER_MODULES = ["outsourcing_crawler.spiders"]
+NEWSPIDER_MODULE = "outsourcing_crawler.spiders"
+COMMANDS_MODULE = "outsourcing_crawler.commands"
+
+ADDONS = {"outsourcing_crawler.recordings.RecordingsAddon": 0}
+
+# -- Politeness -----------------------------------------------------------------------------
+# Where to reach the operator; sites see it in the user agent.
+CONTACT_URL = os.environ.get(
+    "CONTACT_URL", "https://github.com/outsourcing-crawler/outsourcing_crawler"
+)
+USER_AGENT = f"outsourcing_crawler/0.1 (+{CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Block or challenge pages a spider may see before it stops with the finish reason `blocked`.
+BLOCKED_PAGES_LIMIT = 1
+
+# No remote-control endpoint in any deployment: Scrapy 2.19 turns its remote control on by
+# default, and the telnet console listens on a port too.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# -- Storage -------------------------------------------------------------------------------
+# An embedded SQLite file by default, so that a crawl runs anywhere; PostgreSQL in production
+# (`postgresql://user@host/db` is mapped to asyncpg).
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///outsourcing_crawler.sqlite3")
+# False: export-only runs (`-s STORAGE_ENABLED=0 -O projects.json`).
+STORAGE_ENABLED = True
+DB_BATCH_SIZE = 500
+DB_FLUSH_INTERVAL = 5.0
+
+ITEM_PIPELINES = {
+    "outsourcing_crawler.pipelines.ValidationPipeline": 100,
+    "outsourcing_crawler.pipelines.CompletenessPipeline": 200,
+    "outsourcing_crawler.pipelines.DatabasePipeline": 800,
+}
+
+# -- Feeds ---------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+
+# -- Offline record and replay (see outsourcing_crawler/recordings.py) ----------------------
+RECORD_TO = None
+REPLAY_FROM = None
+
+# -- Engine --------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# -- Browser pages (scrapy-playwright) ------------------------------------------------------
+# Only spiders that need a browser install its download handler (in their custom_settings),
+# and only requests with meta["playwright"] go through it. The browser is the system
+# Chromium (Debian/Ubuntu: `apt-get install chromium`); no `playwright install` download.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"),
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
