@@ -6,12 +6,11 @@ import asyncio
 import logging
 import types
 import typing
-from dataclasses import fields
+from collections.abc import Callable
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Self
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from sqlalchemy import insert, update
@@ -19,7 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate, store_batch
 from outsourcing_crawler.db.models import CrawlRun
-from outsourcing_crawler.items import BUDGET_TYPES, PLATFORMS, STATUSES, WORK_TYPES, ProjectItem
+from outsourcing_crawler.items import (
+    BUDGET_TYPES,
+    PLATFORMS,
+    STATUSES,
+    WORK_TYPES,
+    ProjectItem,
+    item_dict,
+)
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -34,46 +40,60 @@ ALLOWED_WORDS: dict[str, tuple[str, ...]] = {
     "work_type": WORK_TYPES,
     "status": STATUSES,
 }
-# The dataclass's own annotations are the schema: one source of truth for the field types.
-FIELD_TYPES: dict[str, Any] = typing.get_type_hints(ProjectItem)
+Check = Callable[[Any], bool]
 
 
-def _matches(value: Any, hint: Any) -> bool:
+def _checker(hint: Any) -> Check:
+    """A fast test for one non-None annotation, built once: validation runs on every item."""
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, arg) for arg in typing.get_args(hint))
-    if hint is type(None):
-        return value is None
     if origin is list:
         (inner,) = typing.get_args(hint)
-        return isinstance(value, list) and all(_matches(v, inner) for v in value)
+        return lambda value: isinstance(value, list) and all(isinstance(v, inner) for v in value)
     if origin is dict:
-        return isinstance(value, dict)
+        return lambda value: isinstance(value, dict)
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda value: type(value) is int  # bool is an int, and never an amount
     if hint is datetime:
-        return isinstance(value, datetime) and value.tzinfo is not None
-    return isinstance(value, hint)
+        return lambda value: isinstance(value, datetime) and value.tzinfo is not None
+    return lambda value: isinstance(value, hint)
 
 
-def problem(item: Any) -> str | None:
+def _schema() -> list[tuple[str, bool, Check]]:
+    """``(field, may be None, check)`` from the dataclass's own annotations."""
+    schema = []
+    for name, hint in typing.get_type_hints(ProjectItem).items():
+        args = typing.get_args(hint) if typing.get_origin(hint) is types.UnionType else (hint,)
+        (base,) = [arg for arg in args if arg is not type(None)]
+        schema.append((name, type(None) in args, _checker(base)))
+    return schema
+
+
+# The dataclass is the schema: one source of truth for the field types.
+SCHEMA = _schema()
+
+
+def problem(fields: dict[str, Any]) -> str | None:
     """Why an item may not be stored (``missing_title``, ``invalid_budget_type``...), or None."""
-    adapter = ItemAdapter(item)
     for name in REQUIRED:
-        value = adapter.get(name)
+        value = fields.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return f"missing_{name}"
-    for name, hint in FIELD_TYPES.items():
-        value = adapter.get(name)
-        if not _matches(value, hint):
+    for name, nullable, check in SCHEMA:
+        value = fields.get(name)
+        if value is None:
+            if nullable:
+                continue
+            return f"missing_{name}"
+        if not check(value):
             return f"invalid_{name}"
-        allowed = ALLOWED_WORDS.get(name)
-        if allowed and value is not None and value not in allowed:
+    for name, allowed in ALLOWED_WORDS.items():
+        value = fields.get(name)
+        if value is not None and value not in allowed:
             return f"invalid_{name}"
-    minimum, maximum = adapter.get("budget_min"), adapter.get("budget_max")
+    minimum, maximum = fields.get("budget_min"), fields.get("budget_max")
     if minimum is not None and maximum is not None and minimum > maximum:
         return "invalid_budget_range"
-    if (minimum is not None or maximum is not None) and adapter.get("currency") is None:
+    if (minimum is not None or maximum is not None) and fields.get("currency") is None:
         return "missing_currency"
     return None
 
@@ -89,14 +109,14 @@ class ValidationPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        reason = problem(item)
+        fields = item_dict(item)
+        reason = problem(fields)
         if reason is not None:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(f"outsourcing/dropped/{reason}")
-            adapter = ItemAdapter(item)
             raise DropItem(
-                f"{reason}: {adapter.get('platform')}/{adapter.get('external_id')} "
-                f"{adapter.get('url')}"
+                f"{reason}: {fields.get('platform')}/{fields.get('external_id')} "
+                f"{fields.get('url')}"
             )
         return item
 
@@ -116,10 +136,11 @@ class CompletenessPipeline:
 
     async def process_item(self, item: Any) -> Any:
         spider = self.crawler.spider
-        adapter = ItemAdapter(item)
         assert self.crawler.stats is not None and spider is not None
-        for name in getattr(spider, "expected_fields", ()):
-            if adapter.get(name) in (None, "", [], {}):
+        expected = getattr(spider, "expected_fields", ())
+        fields = item_dict(item) if expected else {}
+        for name in expected:
+            if fields.get(name) in (None, "", [], {}):
                 self.crawler.stats.inc_value(f"outsourcing/missing_fields/{spider.name}/{name}")
         return item
 
@@ -157,6 +178,7 @@ class DatabasePipeline:
         self._lock = asyncio.Lock()
         self._closing = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
+        self._writing: asyncio.Future[None] | None = None
         self._run_id: int | None = None
 
     @classmethod
@@ -205,9 +227,14 @@ class DatabasePipeline:
         self._timer = asyncio.create_task(self._flush_periodically())
 
     async def process_item(self, item: Any) -> Any:
-        self.buffer.append(ItemAdapter(item).asdict())
+        self.buffer.append(item_dict(item))
         if len(self.buffer) >= self.batch_size:
-            await self.flush()
+            if self._writing is not None and not self._writing.done():
+                # One batch is written while the crawl goes on; the next waits for it, so
+                # memory stays bounded when the database is slower than the sites.
+                await asyncio.shield(self._writing)
+            if len(self.buffer) >= self.batch_size:
+                self._writing = asyncio.ensure_future(self.flush())
         return item
 
     async def _flush_periodically(self) -> None:
@@ -249,6 +276,8 @@ class DatabasePipeline:
             # Let a flush already under way finish: cancelling it would lose its batch.
             self._closing.set()
             await self._timer
+        if self._writing is not None:
+            await self._writing
         await self.flush()
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:

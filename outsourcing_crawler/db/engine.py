@@ -10,9 +10,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 # Plain URLs as people write them, mapped to the asyncio drivers this project ships with.
 _ASYNC_DRIVERS = {
@@ -52,8 +58,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_text(value: Any) -> str:
+    # orjson: several times faster than json for the JSON columns, and UTF-8 as it is.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(raw: str | URL, **kwargs: Any) -> AsyncEngine:
     url = database_url(raw)
+    kwargs.setdefault("json_serializer", _json_text)
     if url.get_backend_name() == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
         # asyncpg gives up on an unreachable server after this many seconds.

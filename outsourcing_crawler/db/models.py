@@ -25,7 +25,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware datetime, stored in UTC.
 
@@ -75,7 +74,9 @@ class Project(Base):
         Index(None, "deadline"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     platform: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(128))
     url: Mapped[str] = mapped_column(Text())
@@ -110,7 +111,9 @@ class ProjectChange(Base):
     __tablename__ = "project_changes"
     __table_args__ = (Index(None, "project_id", "changed_at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     field: Mapped[str] = mapped_column(String(32))
     old_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
@@ -122,7 +125,9 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
     __table_args__ = (Index(None, "spider", "started_at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     spider: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -7,12 +7,12 @@ spiders or Scrapy. One call runs inside the caller's transaction.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,16 +72,23 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
+# Datetimes go through _jsonable, in UTC: the same instant always encodes the same way.
+_JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _encode(value: Any) -> bytes:
+    return orjson.dumps(value, default=_jsonable, option=_JSON_OPTIONS)
+
+
 def content_hash(row: Mapping[str, Any]) -> str:
     """A digest of the posting's content, the same for the same content on every run."""
     content = {name: row.get(name) for name in CONTENT_FIELDS}
-    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_jsonable)
-    return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(_encode(content), digest_size=16).hexdigest()
 
 
 def _comparable(value: Any) -> Any:
     """A value as JSON keeps it, so that a change row's old and new values compare alike."""
-    return json.loads(json.dumps(value, default=_jsonable))
+    return orjson.loads(_encode(value))
 
 
 def _insert(dialect: str) -> Any:
@@ -203,7 +210,13 @@ async def store_batch(
         excluded = statement.excluded
         refreshed = {
             name: excluded[name]
-            for name in (*CONTENT_FIELDS, "scraped_at", "content_hash", "last_seen_at", "updated_at")
+            for name in (
+                *CONTENT_FIELDS,
+                "scraped_at",
+                "content_hash",
+                "last_seen_at",
+                "updated_at",
+            )
         }
         # Keep the first time a posting was seen closed; a reopened posting has none.
         refreshed["closed_at"] = case(
