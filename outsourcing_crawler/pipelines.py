@@ -16,7 +16,14 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate, store_batch
+from outsourcing_crawler.db import (
+    Database,
+    DatabaseTooNew,
+    databases,
+    describe_target,
+    migrate,
+    store_batch,
+)
 from outsourcing_crawler.db.models import CrawlRun
 from outsourcing_crawler.items import (
     BUDGET_TYPES,
@@ -192,7 +199,7 @@ class DatabasePipeline:
         return self.crawler.stats
 
     async def open_spider(self) -> None:
-        database = Database(self.url)
+        database = databases.acquire(self.url)
         try:
             before, after = await migrate(database)
             async with database.session() as session:
@@ -212,7 +219,7 @@ class DatabasePipeline:
                     .returning(CrawlRun.id)
                 )
         except (OSError, SQLAlchemyError, DatabaseTooNew) as exc:
-            await database.dispose()
+            await databases.release(database)
             reason = exc.orig if isinstance(exc, SQLAlchemyError) and exc.orig else exc
             logger.error(
                 "Cannot use the database at %s: %s: %s",
@@ -306,5 +313,5 @@ class DatabasePipeline:
         except (OSError, SQLAlchemyError) as exc:
             logger.error("Could not close the crawl_runs row: %s", exc)
         finally:
-            await self.database.dispose()
+            await databases.release(self.database)
             self.database = None

@@ -56,6 +56,7 @@ ITEM_PIPELINES = {
 
 # -- Feeds ---------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"csv": "outsourcing_crawler.exporters.CsvExporter"}
 
 # -- Offline record and replay (see outsourcing_crawler/recordings.py) ----------------------
 RECORD_TO = None

@@ -3,7 +3,13 @@
 It knows nothing of spiders or Scrapy; the pipeline hands it plain dicts.
 """
 
-from outsourcing_crawler.db.engine import Database, database_url, describe_target, safe_url
+from outsourcing_crawler.db.engine import (
+    Database,
+    database_url,
+    databases,
+    describe_target,
+    safe_url,
+)
 from outsourcing_crawler.db.migrate import DatabaseTooNew, migrate
 from outsourcing_crawler.db.upsert import BatchResult, content_hash, store_batch
 
@@ -13,6 +19,7 @@ __all__ = [
     "DatabaseTooNew",
     "content_hash",
     "database_url",
+    "databases",
     "describe_target",
     "migrate",
     "safe_url",

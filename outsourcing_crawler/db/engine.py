@@ -96,3 +96,32 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class DatabaseRegistry:
+    """Databases shared by every crawl of one process, one per URL, disposed with the last.
+
+    ``scrapy crawlall`` runs several crawls at once on one event loop: they share one engine
+    and its connection pool instead of opening one each.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[Database, int]] = {}
+
+    def acquire(self, url: str | URL) -> Database:
+        key = database_url(url).render_as_string(hide_password=False)
+        database, users = self._open.get(key) or (Database(url), 0)
+        self._open[key] = (database, users + 1)
+        return database
+
+    async def release(self, database: Database) -> None:
+        key = database.url.render_as_string(hide_password=False)
+        _, users = self._open.get(key, (database, 1))
+        if users > 1:
+            self._open[key] = (database, users - 1)
+            return
+        self._open.pop(key, None)
+        await database.dispose()
+
+
+databases = DatabaseRegistry()

@@ -50,7 +50,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 SkillList = JSON().with_variant(ARRAY(Text()), "postgresql")
-Timestamp = UTCDateTime()
+# PostgreSQL's timestamptz keeps offsets itself: no per-value conversion there.
+Timestamp = UTCDateTime().with_variant(DateTime(timezone=True), "postgresql")
 
 # Constraint names are fixed so that migrations name them the same on every database.
 NAMING_CONVENTION = {

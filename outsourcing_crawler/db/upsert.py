@@ -83,7 +83,9 @@ def _encode(value: Any) -> bytes:
 def content_hash(row: Mapping[str, Any]) -> str:
     """A digest of the posting's content, the same for the same content on every run."""
     content = {name: row.get(name) for name in CONTENT_FIELDS}
-    return hashlib.blake2b(_encode(content), digest_size=16).hexdigest()
+    # Change detection, not security: SHA-1 is the fastest digest here (measured against
+    # BLAKE2b, SHA-256 and MD5 on 10 KB postings).
+    return hashlib.sha1(_encode(content), usedforsecurity=False).hexdigest()
 
 
 def _comparable(value: Any) -> Any:
