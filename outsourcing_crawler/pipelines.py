@@ -8,11 +8,13 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from scrapy.utils.project import data_path
 from sqlalchemy import insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,6 +35,7 @@ from outsourcing_crawler.items import (
     ProjectItem,
     item_dict,
 )
+from outsourcing_crawler.spool import Spool
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -180,6 +183,10 @@ class DatabasePipeline:
         self.url: str = settings["DATABASE_URL"]
         self.batch_size = settings.getint("DB_BATCH_SIZE", 500)
         self.interval = settings.getfloat("DB_FLUSH_INTERVAL", 5.0)
+        self.retries = settings.getint("DB_FLUSH_RETRIES", 3)
+        self.backoff = settings.getfloat("DB_RETRY_BACKOFF", 1.0)
+        spool_dir = settings.get("DB_SPOOL_DIR") or data_path("spool", createdir=True)
+        self.spool = Spool(Path(spool_dir) / f"{crawler.spidercls.name}.jsonl")
         self.database: Database | None = None
         self.buffer: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
@@ -231,6 +238,9 @@ class DatabasePipeline:
         if before != after:
             logger.info("Migrated the database from %s to %s", before, after)
         self.database = database
+        if self.spool:
+            # What an earlier crawl could not store goes in before anything new.
+            await self.flush()
         self._timer = asyncio.create_task(self._flush_periodically())
 
     async def process_item(self, item: Any) -> Any:
@@ -252,25 +262,51 @@ class DatabasePipeline:
                 await self.flush()
 
     async def flush(self) -> None:
+        """Write the buffer (after anything spooled) in one transaction.
+
+        A failed write is retried with exponential backoff; if the database still refuses
+        it, the batch goes to the spool and the crawl goes on.
+        """
         async with self._lock:
-            if not self.buffer or self.database is None:
+            if self.database is None or not (self.buffer or self.spool):
                 return
             batch, self.buffer = self.buffer, []
+            spooled, broken = self.spool.load() if self.spool else ([], 0)
             started = perf_counter()
-            try:
-                async with self.database.session() as session:
-                    result = await store_batch(session, batch)
-            except (OSError, SQLAlchemyError) as exc:
-                # Keep the batch: the next flush tries it again.
-                self.buffer[:0] = batch
-                self.stats.inc_value("outsourcing/db/flush_errors")
-                logger.error(
-                    "Could not store %d items in %s (kept for the next flush): %s",
-                    len(batch),
-                    describe_target(self.url),
-                    str(getattr(exc, "orig", None) or exc).splitlines()[0],
-                )
-                return
+            for attempt in range(self.retries + 1):
+                try:
+                    async with self.database.session() as session:
+                        result = await store_batch(session, [*spooled, *batch])
+                    break
+                except (OSError, SQLAlchemyError) as exc:
+                    self.stats.inc_value("outsourcing/db/flush_errors")
+                    error = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                    if attempt < self.retries:
+                        delay = self.backoff * 2**attempt
+                        logger.warning(
+                            "Storing %d items in %s failed (%s); retrying in %.1f s",
+                            len(spooled) + len(batch),
+                            describe_target(self.url),
+                            error,
+                            delay,
+                        )
+                        await asyncio.sleep(delay)
+                        continue
+                    self.spool.append(batch)
+                    self.stats.inc_value("outsourcing/db/spooled", len(batch))
+                    logger.error(
+                        "Could not store %d items in %s (%s): spooled to %s for the next flush",
+                        len(batch),
+                        describe_target(self.url),
+                        error,
+                        self.spool.path,
+                    )
+                    return
+            if spooled or broken:
+                self.spool.remove()
+                self.stats.inc_value("outsourcing/db/spool_loaded", len(spooled))
+                if broken:
+                    self.stats.inc_value("outsourcing/db/spool_broken_lines", broken)
             self.stats.inc_value("outsourcing/db/flushes")
             self.stats.inc_value("outsourcing/db/flush_seconds", perf_counter() - started)
             self.stats.inc_value("outsourcing/db/inserted", result.inserted)

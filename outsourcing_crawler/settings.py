@@ -47,6 +47,11 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///outsourcing_crawler.sql
 STORAGE_ENABLED = True
 DB_BATCH_SIZE = 500
 DB_FLUSH_INTERVAL = 5.0
+# A write the database refuses is retried this many times, backing off from this many seconds
+# (doubling), then spooled to DB_SPOOL_DIR/<spider>.jsonl until a later write succeeds.
+DB_FLUSH_RETRIES = 3
+DB_RETRY_BACKOFF = 1.0
+DB_SPOOL_DIR = None  # None: .scrapy/spool in the project folder
 
 ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.ValidationPipeline": 100,
