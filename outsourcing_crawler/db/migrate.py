@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import tempfile
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -24,9 +28,33 @@ class DatabaseTooNew(RuntimeError):
     """The database was migrated by a newer version of this project than the one running."""
 
 
+@functools.cache
+def _script_location() -> str:
+    """The migrations folder on disk.
+
+    Scrapyd runs the project from a zipped egg, where Alembic cannot list a folder: there
+    the migrations are copied out once into a temporary folder.
+    """
+    if MIGRATIONS.is_dir():
+        return str(MIGRATIONS)
+    target = Path(tempfile.mkdtemp(prefix="outsourcing_crawler_migrations_"))
+
+    def copy(source: Traversable, destination: Path) -> None:
+        destination.mkdir(exist_ok=True)
+        for entry in source.iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    copy(entry, destination / entry.name)
+            else:
+                (destination / entry.name).write_bytes(entry.read_bytes())
+
+    copy(files("outsourcing_crawler.db") / "migrations", target)
+    return str(target)
+
+
 def alembic_config(url: str | URL) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", _script_location())
     rendered = database_url(url).render_as_string(hide_password=False)
     # ConfigParser interpolation: a literal % in a password must be doubled.
     config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
