@@ -91,3 +91,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# Where the upwork spider finds the job search (a local copy in the browser test).
+UPWORK_SEARCH_URL = "https://www.upwork.com/nx/search/jobs/"
+# Seconds the upwork spider waits for the job tiles before counting a browser timeout.
+UPWORK_WAIT_TIMEOUT = 20.0
