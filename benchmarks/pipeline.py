@@ -34,10 +34,13 @@ from outsourcing_crawler.pipelines import CompletenessPipeline, DatabasePipeline
 
 SKILLS = ["Python", "Django", "React", "TypeScript", "PostgreSQL", "AWS", "Flutter", "Kotlin"]
 PARAGRAPH = (
-    "본 프로젝트는 기존 쇼핑몰 관리자 페이지를 리뉴얼하고 주문·정산 모듈을 새로 개발하는 작업입니다. "
-    "React 기반 프론트엔드와 Django REST API 백엔드로 구성되어 있으며, 결제 연동과 배송 조회 기능이 "
-    "포함됩니다. 주 1회 화상 미팅으로 진행 상황을 공유하고, 산출물은 Git 저장소로 전달해 주세요.\n"
+    "본 프로젝트는 기존 쇼핑몰 관리자 페이지를 리뉴얼하고 "
+    "주문·정산 모듈을 새로 개발하는 작업입니다. "
+    "React 기반 프론트엔드와 Django REST API 백엔드로 구성되어 있으며, "
+    "결제 연동과 배송 조회 기능이 포함됩니다. "
+    "주 1회 화상 미팅으로 진행 상황을 공유하고, 산출물은 Git 저장소로 전달해 주세요.\n"
 )
+ANSWER = "주 2회 오프라인 미팅 가능, 서울 강남 인근 선호합니다."
 
 
 class BenchSpider(Spider):
@@ -51,7 +54,7 @@ def make_items(count: int, seed: int = 7) -> list[ProjectItem]:
     description = (PARAGRAPH * 20)[:4096]
     items = []
     for n in range(count):
-        extra = {f"answer_{k}": "주 2회 오프라인 미팅 가능, 서울 강남 인근 선호합니다." for k in range(12)}
+        extra: dict[str, Any] = {f"answer_{k}": ANSWER for k in range(12)}
         extra |= {"views": rng.randint(10, 5000), "project_type": "OUTSOURCING"}
         items.append(
             ProjectItem(
@@ -129,7 +132,10 @@ async def fresh_database(admin_url: str) -> str:
     url = make_url(admin_url)
     name = f"oc_bench_{uuid.uuid4().hex[:8]}"
     connection = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
         database=url.database,
     )
     await connection.execute(f'CREATE DATABASE "{name}"')
@@ -144,7 +150,10 @@ async def fresh_database(admin_url: str) -> str:
 async def drop_database(admin_url: str, url: str) -> None:
     admin = make_url(admin_url)
     connection = await asyncpg.connect(
-        host=admin.host, port=admin.port or 5432, user=admin.username, password=admin.password,
+        host=admin.host,
+        port=admin.port or 5432,
+        user=admin.username,
+        password=admin.password,
         database=admin.database,
     )
     await connection.execute(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)')
@@ -170,9 +179,10 @@ async def main() -> None:
     pipeline_db = await fresh_database(args.database_url)
     seed_db = await fresh_database(args.database_url)
     try:
-        first = line("pipeline, first crawl", len(items), await through_pipelines(pipeline_db, items))
-        again = line("pipeline, unchanged", len(items), await through_pipelines(pipeline_db, items))
-        seed = line("seed: commit per item", len(items), await per_item_commits(seed_db, items))
+        count = len(items)
+        first = line("pipeline, first crawl", count, await through_pipelines(pipeline_db, items))
+        again = line("pipeline, unchanged", count, await through_pipelines(pipeline_db, items))
+        seed = line("seed: commit per item", count, await per_item_commits(seed_db, items))
     finally:
         await drop_database(args.database_url, pipeline_db)
         await drop_database(args.database_url, seed_db)

@@ -94,9 +94,7 @@ def recording_name(request: Request, response: Response, fingerprint: bytes) -> 
     return f"{request.method}_{slug[:80] or 'root'}_{fingerprint.hex()[:8]}{suffix}"
 
 
-def save_recording(
-    root: Path, request: Request, response: Response, fingerprinter: Any
-) -> Path:
+def save_recording(root: Path, request: Request, response: Response, fingerprinter: Any) -> Path:
     """Write one exchange under ``root/<host>/``; returns the meta file's path.
 
     Also the way to hand-make a fixture: build the Request and Response, then save them.

@@ -38,7 +38,7 @@ def test_a_cut_or_corrupt_line_loses_only_itself(tmp_path, caplog) -> None:
     spool.append([row(1), row(2), row(3)])
     lines = spool.path.read_bytes().splitlines(keepends=True)
     lines[1] = b'{"platform": "kmong", "external_id": "2", "tit\xff\n'
-    lines.append(b'[1, 2]\n')
+    lines.append(b"[1, 2]\n")
     lines.append(b'{"external_id": "9", "deadline": "not a date"}\n')
     lines.append(lines[2][:25])  # the process died while writing the last line
     spool.path.write_bytes(b"".join(lines))

@@ -1,0 +1,466 @@
+"""elancer (이랜서) IT freelance projects, mostly on-site with monthly rates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap
+
+from outsourcing_crawler.items import ProjectItem
+from outsourcing_crawler.normalisers import (
+    Budget,
+    clean_text,
+    html_to_text,
+    is_login_prompt,
+    join_category,
+    merge_skills,
+    parse_budget,
+    parse_count,
+    parse_datetime,
+    parse_duration_days,
+    parse_work_type,
+    redact_personal_data,
+    skills_from_field,
+    skills_in_text,
+)
+from outsourcing_crawler.spiders.base import ProjectSpider
+
+SITE = "https://www.elancer.co.kr"
+SITEMAP = f"{SITE}/sitemap.xml"
+PROJECT_PAGE = SITE + "/project_detail/{id}"
+PROJECT_PATH = re.compile(r"/project_detail/(\d+)/?")
+SITE_HOSTS = frozenset({"www.elancer.co.kr", "elancer.co.kr"})
+
+# Condition labels (spaces removed) and the budget type their amount has.
+MONTHLY_LABELS = frozenset({"월단가", "단가", "월금액", "월급여"})
+FIXED_LABELS = frozenset({"예상금액", "총금액", "프로젝트금액", "총예산"})
+DURATION_LABELS = ("예상기간", "기간", "계약기간", "프로젝트기간", "투입기간")
+WORK_LABELS = ("근무형태", "근무방식", "근무", "진행방식", "상주여부")
+PLACE_LABELS = ("근무지", "근무장소", "근무지역", "위치")
+DEADLINE_LABELS = ("모집마감", "마감일", "모집마감일", "지원마감")
+GRADE_LABELS = ("등급", "기술등급")
+CATEGORY_LABELS = ("직종", "분야", "직무")
+# A labelled line in the body: "월 단가 : 550만원", "- 예상 금액 : 3,000만원", "기간 : 6개월".
+BUDGET_LINE = re.compile(
+    r"(?P<label>월\s*단가|예상\s*금액|총\s*금액|프로젝트\s*금액|총\s*예산)\s*[:：]?\s*(?P<value>[^\n]+)"
+)
+WORK_LINE = re.compile(r"근무\s*(?:형태|방식)\s*[:：]\s*(?P<value>[^\n]+)")
+DURATION_LINE = re.compile(r"(?:예상|계약|투입|프로젝트)?\s*기간\s*[:：]\s*(?P<value>[^\n]+)")
+# The page's own recruiting badge.
+STATUS_WORDS: dict[str, str] = {
+    "모집중": "open",
+    "마감임박": "open",
+    "모집마감": "closed",
+    "마감": "closed",
+    "모집종료": "closed",
+    "종료": "closed",
+}
+STATUS_SELECTORS = (
+    ".badge-status::text",
+    ".project-status::text",
+    ".status-badge::text",
+    "[class*=status]::text",
+)
+# Only a project's own heading: a generic <h1> ("페이지를 찾을 수 없습니다") is no title.
+TITLE_SELECTORS = (
+    ".project-detail__title::text",
+    "[class*=project-title]::text",
+    "[class*=project] h1::text",
+)
+# "등록일 2026.11.27", "조회 312", "지원자 4명" under the title.
+META_TEXTS = ".project-detail__meta *::text, .project-meta *::text"
+CONTENT_SELECTORS = (".project-detail__content .content-body", ".project-content", ".content-body")
+
+
+class ElancerSpider(ProjectSpider):
+    """The sitemap's project pages, newest first, each a server-rendered page with JSON-LD.
+
+    The list pages are filled by ``api.elancer.co.kr``, whose robots.txt disallows crawlers,
+    so the list API is not used although it would take fewer requests. ``/sitemap.xml`` is
+    the site's own list of ``/project_detail/{id}`` pages, and those pages are rendered on
+    the server with a schema.org ``JobPosting``: one request per posting, at the project's
+    politeness settings. A sitemap index is read one file at a time, in its order, so
+    ``max_items`` keeps the newest postings. Scrapy's ``Sitemap`` parser reads the files;
+    ``SitemapSpider`` is not used because its requests have no errback and it only logs an
+    invalid sitemap, so neither failure would be counted.
+
+    Argument: ``max_items`` (stop after that many project pages).
+    """
+
+    name = "elancer"
+    allowed_domains: ClassVar[list[str]] = ["www.elancer.co.kr"]
+    arguments: ClassVar[Mapping[str, tuple[str, ...] | type]] = {"max_items": int}
+    expected_fields: ClassVar[tuple[str, ...]] = (
+        "description",
+        "skills",
+        "budget_type",
+        "duration_days",
+        "work_type",
+        "location",
+        "posted_at",
+        "deadline",
+    )
+
+    max_items: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._projects_requested = 0
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self.sitemap_request(SITEMAP)
+
+    def sitemap_request(self, url: str, pending: Sequence[str] = ()) -> scrapy.Request:
+        return self.request(url, self.parse_sitemap, cb_kwargs={"pending": list(pending)})
+
+    def limit_reached(self) -> bool:
+        return self.max_items is not None and self._projects_requested >= self.max_items
+
+    # -- sitemap ----------------------------------------------------------------------
+
+    def parse_sitemap(
+        self, response: Response, pending: Sequence[str] = ()
+    ) -> Iterator[scrapy.Request]:
+        """Project pages of a sitemap, then the next sitemap file of the index.
+
+        @url https://www.elancer.co.kr/sitemap.xml
+        @returns items 0 0
+        @returns requests 1 1
+        """
+        pending = list(pending)
+        if self.is_block_page(response):
+            self.blocked(response)
+            return
+        if not response.body.strip():
+            self.parse_error("empty_body", response, f"HTTP {response.status}")
+            return
+        try:
+            sitemap = Sitemap(response.body)
+            entries = list(sitemap)
+        except (etree.LxmlError, StopIteration, ValueError) as exc:
+            self.parse_error("not_sitemap", response, type(exc).__name__)
+            return
+        if sitemap.type == "sitemapindex":
+            children = [entry["loc"] for entry in entries if entry.get("loc")]
+            if not children:
+                self.parse_error("empty_sitemap_index", response)
+            pending = children + pending
+        elif sitemap.type == "urlset":
+            yield from self.project_requests(entries)
+        else:
+            self.parse_error("not_sitemap", response, f"root element <{sitemap.type}>")
+            return
+        if pending and not self.limit_reached():
+            yield self.sitemap_request(pending[0], pending[1:])
+        elif not pending and self._projects_requested == 0:
+            # The whole sitemap named no project page: the site changed, not idle.
+            self.parse_error("no_project_locs", response)
+
+    def project_requests(self, entries: Iterable[Mapping[str, Any]]) -> Iterator[scrapy.Request]:
+        for entry in entries:
+            if self.limit_reached():
+                return
+            project_id = project_id_of(entry.get("loc"))
+            if project_id is None:
+                continue  # the home page, list pages, notices...
+            self._projects_requested += 1
+            yield self.request(PROJECT_PAGE.format(id=project_id), self.parse_project)
+
+    # -- project page -----------------------------------------------------------------
+
+    def parse_project(self, response: Response) -> Iterator[ProjectItem]:
+        """One project page: its JSON-LD JobPosting, badge and condition rows.
+
+        @url https://www.elancer.co.kr/project_detail/29741
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes platform external_id url title description skills status extra
+        @scrapes budget_min budget_max currency budget_type duration_days work_type location
+        @scrapes posted_at deadline applicants scraped_at
+        """
+        if not isinstance(response, TextResponse) or not response.body.strip():
+            self.parse_error("empty_body", response, f"HTTP {response.status}")
+            return
+        if self.is_block_page(response):
+            self.blocked(response)
+            return
+        tail = response.text[-4096:].lower()
+        if "</html>" not in tail and "</body>" not in tail:
+            # The badge and condition rows come late in the page: skip it, it is refetched.
+            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
+            return
+
+        posting = self.job_posting(response)
+        title = clean_text(posting.get("title")) or clean_text(
+            self.first_match(response, *TITLE_SELECTORS)
+        )
+        if title is None:
+            self.parse_error("no_jobposting", response, "no JSON-LD JobPosting and no title")
+            return
+        if not posting:
+            self.parse_error("missing_jsonld", response, "no JSON-LD JobPosting")
+
+        project_id = project_id_of(response.url) or clean_text(
+            str(_identifier(posting.get("identifier")) or "")
+        )
+        if project_id is None:
+            self.parse_error("no_project_id", response)
+            return
+
+        conditions = condition_rows(response)
+        description = self.description(response, posting)
+        budget = labelled_budget(conditions, description)
+        meta = [clean_text(text) or "" for text in response.css(META_TEXTS).getall()]
+        tz = self.timezone
+        posted_at = parse_datetime(posting.get("datePosted"), tz=tz) or parse_datetime(
+            _labelled(meta, "등록일"), tz=tz
+        )
+        deadline = parse_datetime(
+            posting.get("validThrough"), tz=tz, end_of_day=True
+        ) or parse_datetime(_first(conditions, DEADLINE_LABELS), tz=tz, end_of_day=True)
+        category = join_category(posting.get("occupationalCategory")) or join_category(
+            _first(conditions, CATEGORY_LABELS), separators=">/›»|·"
+        )
+
+        yield self.item(
+            response,
+            external_id=project_id,
+            url=PROJECT_PAGE.format(id=project_id),
+            title=title,
+            description=description,
+            category=category,
+            skills=self.skills(response, posting, title, description),
+            budget_min=budget.min if budget else None,
+            budget_max=budget.max if budget else None,
+            currency=budget.currency if budget else None,
+            budget_type=budget.type if budget else None,
+            duration_days=self.duration(conditions, description),
+            work_type=self.work_type(response, posting, conditions, title, description),
+            location=location_of(posting.get("jobLocation")) or _first(conditions, PLACE_LABELS),
+            posted_at=posted_at,
+            deadline=deadline,
+            applicants=parse_count(_labelled(meta, "지원자")),
+            status=self.status(response),
+            extra=self.extra(posting, conditions, meta),
+        )
+
+    def job_posting(self, response: TextResponse) -> dict[str, Any]:
+        """The page's JSON-LD JobPosting; {} (after counting a broken block) when none."""
+        for text in response.css('script[type="application/ld+json"]::text').getall():
+            try:
+                data = json.loads(text, strict=False)
+            except ValueError:
+                self.parse_error("bad_jsonld", response, f"{len(text)} chars")
+                continue
+            posting = _find_job_posting(data)
+            if posting is not None:
+                return posting
+        return {}
+
+    def description(self, response: TextResponse, posting: Mapping[str, Any]) -> str | None:
+        raw = posting.get("description")
+        text = html_to_text(raw) if isinstance(raw, str) else None
+        if text and re.search(r"</?[a-z][^>]*>", text):
+            text = html_to_text(text)  # JSON-LD HTML escaped twice
+        if text is None:
+            for query in CONTENT_SELECTORS:
+                markup = response.css(query).get()
+                if markup:
+                    text = html_to_text(markup)
+                    break
+        if text is None or is_login_prompt(text):
+            return None
+        return redact_personal_data(text)
+
+    def skills(
+        self,
+        response: TextResponse,
+        posting: Mapping[str, Any],
+        title: str,
+        description: str | None,
+    ) -> list[str]:
+        declared: list[str] = []
+        field = posting.get("skills")
+        if isinstance(field, str):
+            declared += field.split(",")
+        elif isinstance(field, list):
+            declared += [value for value in field if isinstance(value, str)]
+        declared += response.css(".skill-list li::text, .skill-list .skill::text").getall()
+        qualifications = posting.get("qualifications")
+        text = "\n".join(
+            value for value in (qualifications, title, description) if isinstance(value, str)
+        )
+        return merge_skills(skills_from_field(declared), skills_in_text(text))
+
+    @staticmethod
+    def duration(conditions: Mapping[str, str], description: str | None) -> int | None:
+        labelled = _first(conditions, DURATION_LABELS)
+        if labelled is not None:
+            return parse_duration_days(labelled)
+        match = DURATION_LINE.search(description or "")
+        return parse_duration_days(match["value"]) if match else None
+
+    def work_type(
+        self,
+        response: TextResponse,
+        posting: Mapping[str, Any],
+        conditions: Mapping[str, str],
+        title: str,
+        description: str | None,
+    ) -> str | None:
+        line = WORK_LINE.search(description or "")
+        for text in (
+            _first(conditions, WORK_LABELS),
+            self.first_match(response, ".badge-place::text", ".project-place::text"),
+            line["value"] if line else None,
+        ):
+            work_type = parse_work_type(text)
+            if work_type is not None:
+                return work_type
+        if str(posting.get("jobLocationType", "")).upper() == "TELECOMMUTE":
+            return "remote"
+        return parse_work_type(title)
+
+    def status(self, response: TextResponse) -> str:
+        """The page's own badge (모집중 / 모집마감); never inferred from validThrough."""
+        texts = [self.first_match(response, *STATUS_SELECTORS)]
+        texts += response.xpath(
+            "//body//*[self::span or self::em or self::strong or self::p or self::div]"
+            "[not(*)][normalize-space()='모집중' or normalize-space()='모집마감'"
+            " or normalize-space()='마감임박']/text()"
+        ).getall()
+        for text in texts:
+            word = re.sub(r"\s+", "", text or "")
+            if word in STATUS_WORDS:
+                return STATUS_WORDS[word]
+        self.parse_error("missing_status_badge", response)
+        return "open"
+
+    @staticmethod
+    def extra(
+        posting: Mapping[str, Any], conditions: Mapping[str, str], meta: Sequence[str]
+    ) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        grade = _first(conditions, GRADE_LABELS)
+        if grade:
+            extra["grade"] = grade
+        experience = posting.get("experienceRequirements")
+        if isinstance(experience, str) and clean_text(experience):
+            extra["experience"] = clean_text(experience)
+        elif isinstance(experience, dict) and parse_count(experience.get("monthsOfExperience")):
+            extra["experience_months"] = parse_count(experience.get("monthsOfExperience"))
+        if isinstance(posting.get("employmentType"), str):
+            extra["employment_type"] = posting["employmentType"]
+        views = parse_count(_labelled(meta, "조회"))
+        if views is not None:
+            extra["views"] = views
+        return extra
+
+
+# -- helpers: selecting values (the parsing itself is the normalisers') --------------------
+
+
+def project_id_of(url: Any) -> str | None:
+    """The id of a ``/project_detail/{id}`` URL of the site; None for any other page."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    if parts.hostname not in SITE_HOSTS:
+        return None
+    match = PROJECT_PATH.fullmatch(parts.path)
+    return match[1] if match else None
+
+
+def _find_job_posting(data: Any) -> dict[str, Any] | None:
+    """The JobPosting in a JSON-LD value: the object itself, a list of them or an @graph."""
+    stack = [data]
+    while stack:
+        value = stack.pop(0)
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            kind = value.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if "JobPosting" in kinds:
+                return value
+            if isinstance(value.get("@graph"), list):
+                stack.extend(value["@graph"])
+    return None
+
+
+def _identifier(value: Any) -> Any:
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def condition_rows(response: TextResponse) -> dict[str, str]:
+    """Label -> value of the condition rows (label spaces removed), first occurrence wins.
+
+    The rows come as ``<span class="info-label">`` + value, ``<dt>``/``<dd>`` or
+    ``<th>``/``<td>`` depending on the page version.
+    """
+    rows: dict[str, str] = {}
+    pairs = (
+        ("//*[contains(@class, 'info-label')]", "following-sibling::*[1]"),
+        ("//dt", "following-sibling::dd[1]"),
+        ("//th", "following-sibling::td[1]"),
+    )
+    for label_query, value_query in pairs:
+        for label_node in response.xpath(label_query):
+            label = re.sub(r"\s+", "", " ".join(label_node.xpath(".//text()").getall()))
+            value = clean_text(" ".join(label_node.xpath(f"{value_query}//text()").getall()))
+            if label and value and label not in rows:
+                rows[label] = value
+    return rows
+
+
+def _first(conditions: Mapping[str, str], labels: Iterable[str]) -> str | None:
+    return next((conditions[label] for label in labels if label in conditions), None)
+
+
+def _labelled(texts: Sequence[str], label: str) -> str | None:
+    """The text after ``label`` in the first meta text that starts with it (``조회 312``)."""
+    return next((text[len(label) :] for text in texts if text.startswith(label)), None)
+
+
+def labelled_budget(conditions: Mapping[str, str], description: str | None) -> Budget | None:
+    """The rate from a labelled row or body line; unlabelled amounts are not the budget."""
+    for label, value in conditions.items():
+        if label in MONTHLY_LABELS:
+            return parse_budget(value, default_type="monthly", unit="만원")
+        if label in FIXED_LABELS:
+            return parse_budget(value, default_type="fixed", unit="만원")
+    match = BUDGET_LINE.search(description or "")
+    if match is None:
+        return None
+    monthly = re.sub(r"\s+", "", match["label"]) in MONTHLY_LABELS
+    return parse_budget(match["value"], default_type="monthly" if monthly else "fixed", unit="만원")
+
+
+def location_of(value: Any) -> str | None:
+    """``서울특별시 강남구`` from JobPosting.jobLocation (one Place or a list of them)."""
+    places = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for place in places:
+        address = place.get("address") if isinstance(place, dict) else None
+        if isinstance(address, str):
+            name = clean_text(address)
+        elif isinstance(address, dict):
+            name = clean_text(
+                " ".join(
+                    part
+                    for part in (address.get("addressRegion"), address.get("addressLocality"))
+                    if isinstance(part, str)
+                )
+            )
+        else:
+            name = None
+        if name and name not in names:
+            names.append(name)
+    return ", ".join(names) or None
