@@ -49,7 +49,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-SkillList = JSON().with_variant(ARRAY(Text()), "postgresql")
+SkillList = JSON().with_variant(ARRAY(Text(), dimensions=1), "postgresql")
 # PostgreSQL's timestamptz keeps offsets itself: no per-value conversion there.
 Timestamp = UTCDateTime().with_variant(DateTime(timezone=True), "postgresql")
 

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import case, func, select, update
+from sqlalchemy import any_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outsourcing_crawler.db.models import Project, ProjectChange
@@ -98,38 +99,63 @@ def _insert(dialect: str) -> Any:
     return module.insert(projects)
 
 
+def _among(column: Any, values: Sequence[Any], dialect: str) -> Any:
+    """``column IN values``: one array parameter on PostgreSQL, where an expanding IN list
+    costs a bound parameter (and its compilation) per value."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-async def _existing(
-    session: AsyncSession, platform: str, external_ids: Sequence[str], lock: bool
-) -> dict[str, tuple[int, str]]:
-    """``external_id -> (id, content_hash)`` of the rows already stored."""
-    found: dict[str, tuple[int, str]] = {}
+async def _touch_existing(
+    session: AsyncSession, platform: str, external_ids: Sequence[str], now: datetime
+) -> dict[str, dict[str, Any]]:
+    """Move ``last_seen_at`` of the rows already stored; returns them as they were.
+
+    One statement both marks the rows seen and reads their content hash and tracked fields
+    (which it leaves alone). On PostgreSQL the rows are locked in key order first, so that
+    two crawls writing the same postings wait for each other instead of deadlocking, and the
+    second compares against what the first committed.
+    """
+    dialect = session.bind.dialect.name
+    returned = [projects.c.external_id, projects.c.id, projects.c.content_hash]
+    returned += [projects.c[name] for name in TRACKED_FIELDS if name != "description"]
+    found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(external_ids):
-        query = (
-            select(projects.c.external_id, projects.c.id, projects.c.content_hash)
-            .where(projects.c.platform == platform, projects.c.external_id.in_(chunk))
-            .order_by(projects.c.external_id)
-        )
-        if lock:
-            # Rows are locked in one order by every writer, so two crawls never deadlock.
-            query = query.with_for_update()
-        for external_id, row_id, digest in await session.execute(query):
-            found[external_id] = (row_id, digest)
+        matching = (projects.c.platform == platform, _among(projects.c.external_id, chunk, dialect))
+        statement = update(projects).values(last_seen_at=now).returning(*returned)
+        if dialect == "postgresql":
+            locked = (
+                select(projects.c.id)
+                .where(*matching)
+                .order_by(projects.c.external_id)
+                .with_for_update()
+                .subquery()
+            )
+            statement = statement.where(projects.c.id == locked.c.id)
+        else:
+            statement = statement.where(*matching)
+        for row in await session.execute(statement):
+            values = row._asdict()
+            found[values.pop("external_id")] = values
     return found
 
 
-async def _old_values(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    columns = [projects.c.id, *(projects.c[name] for name in TRACKED_FIELDS)]
-    old: dict[int, dict[str, Any]] = {}
+async def _descriptions(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | None]:
+    """The stored descriptions, read only for rows that changed: they are the long ones."""
+    dialect = session.bind.dialect.name
+    found: dict[int, str | None] = {}
     for chunk in _chunks(ids):
-        for row in await session.execute(select(*columns).where(projects.c.id.in_(chunk))):
-            values = row._asdict()
-            old[values.pop("id")] = values
-    return old
+        query = select(projects.c.id, projects.c.description).where(
+            _among(projects.c.id, chunk, dialect)
+        )
+        found.update((row.id, row.description) for row in await session.execute(query))
+    return found
 
 
 def _changes(
@@ -151,32 +177,49 @@ def _changes(
     return rows
 
 
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of everything but the first-seen time."""
+    statement = _insert(dialect)
+    excluded = statement.excluded
+    refreshed = {
+        name: excluded[name]
+        for name in (*CONTENT_FIELDS, "scraped_at", "content_hash", "last_seen_at", "updated_at")
+    }
+    # Keep the first time a posting was seen closed; a reopened posting has none.
+    refreshed["closed_at"] = case(
+        (excluded.status == "closed", func.coalesce(projects.c.closed_at, excluded.closed_at)),
+        else_=None,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[projects.c.platform, projects.c.external_id],
+        set_=refreshed,
+        where=projects.c.content_hash != excluded.content_hash,
+    )
+
+
 async def store_batch(
     session: AsyncSession, rows: Iterable[Mapping[str, Any]], now: datetime | None = None
 ) -> BatchResult:
     """Upsert postings keyed on ``(platform, external_id)``; the last of a repeated key wins."""
     now = now or datetime.now(UTC)
-    dialect = session.bind.dialect.name
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for row in rows:
         latest[(row["platform"], row["external_id"])] = row
-
-    result = BatchResult()
-    writes: list[dict[str, Any]] = []
-    changed: dict[int, dict[str, Any]] = {}
-    unchanged_ids: list[int] = []
     by_platform: dict[str, list[str]] = {}
     for platform, external_id in sorted(latest):
         by_platform.setdefault(platform, []).append(external_id)
 
+    result = BatchResult()
+    writes: list[dict[str, Any]] = []
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for platform, external_ids in by_platform.items():
-        existing = await _existing(session, platform, external_ids, lock=dialect == "postgresql")
+        existing = await _touch_existing(session, platform, external_ids, now)
         for external_id in external_ids:
             row = latest[(platform, external_id)]
             digest = content_hash(row)
             stored = existing.get(external_id)
-            if stored is not None and stored[1] == digest:
-                unchanged_ids.append(stored[0])
+            if stored is not None and stored["content_hash"] == digest:
+                result.unchanged += 1
                 continue
             values = {name: row.get(name) for name in CONTENT_FIELDS}
             values.update(
@@ -193,49 +236,22 @@ async def store_batch(
             if stored is None:
                 result.inserted += 1
             else:
-                changed[stored[0]] = values
+                changed.append((stored, values))
                 result.updated += 1
 
     if changed:
-        old = await _old_values(session, list(changed))
+        descriptions = await _descriptions(session, [stored["id"] for stored, _ in changed])
         change_rows = [
             change
-            for project_id, values in changed.items()
-            for change in _changes(project_id, old.get(project_id, {}), values, now)
+            for stored, values in changed
+            for change in _changes(
+                stored["id"], {**stored, "description": descriptions[stored["id"]]}, values, now
+            )
         ]
         if change_rows:
             await session.execute(project_changes.insert(), change_rows)
             result.changes = len(change_rows)
-
     if writes:
-        statement = _insert(dialect)
-        excluded = statement.excluded
-        refreshed = {
-            name: excluded[name]
-            for name in (
-                *CONTENT_FIELDS,
-                "scraped_at",
-                "content_hash",
-                "last_seen_at",
-                "updated_at",
-            )
-        }
-        # Keep the first time a posting was seen closed; a reopened posting has none.
-        refreshed["closed_at"] = case(
-            (excluded.status == "closed", func.coalesce(projects.c.closed_at, excluded.closed_at)),
-            else_=None,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[projects.c.platform, projects.c.external_id],
-            set_=refreshed,
-            where=projects.c.content_hash != excluded.content_hash,
-        )
         # executemany: SQLAlchemy batches the rows within the driver's parameter limit.
-        await session.execute(statement, writes)
-
-    for chunk in _chunks(unchanged_ids):
-        await session.execute(
-            update(projects).where(projects.c.id.in_(chunk)).values(last_seen_at=now)
-        )
-    result.unchanged = len(unchanged_ids)
+        await session.execute(_upsert(session.bind.dialect.name), writes)
     return result
