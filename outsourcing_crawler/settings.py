@@ -53,6 +53,13 @@ DB_FLUSH_RETRIES = 3
 DB_RETRY_BACKOFF = 1.0
 DB_SPOOL_DIR = None  # None: .scrapy/spool in the project folder
 
+# Incremental crawls (outsourcing_crawler/incremental.py; `-a full=1` fetches everything):
+# a detail page whose listing is unchanged is read again only after this many seconds, and
+# pagination stops after this many list pages in a row with nothing new or changed.
+INCREMENTAL_DETAIL_MAX_AGE = 24 * 3600
+INCREMENTAL_STOP_AFTER_PAGES = 1
+SPIDER_MIDDLEWARES = {"outsourcing_crawler.incremental.IncrementalMiddleware": 800}
+
 ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.ValidationPipeline": 100,
     "outsourcing_crawler.pipelines.CompletenessPipeline": 200,
@@ -95,3 +102,18 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 UPWORK_SEARCH_URL = "https://www.upwork.com/nx/search/jobs/"
 # Seconds the upwork spider waits for the job tiles before counting a browser timeout.
 UPWORK_WAIT_TIMEOUT = 20.0
+
+# -- Reliability: retries and login redirects (issue 7) ------------------------------------
+# A retry waits: the response's Retry-After when it has one, else RETRY_BACKOFF_BASE seconds
+# doubling per retry up to RETRY_BACKOFF_MAX; the whole site waits, not only the request. A
+# site asking for more than RETRY_AFTER_MAX seconds, or still answering 429 after RETRY_TIMES
+# retries, counts as a block (see BLOCKED_PAGES_LIMIT): the spider stops as `blocked`.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "outsourcing_crawler.middlewares.BackoffRetryMiddleware": 550,
+    # After RedirectMiddleware (600) in the response order, so it sees the 3xx itself.
+    "outsourcing_crawler.middlewares.LoginRedirectMiddleware": 650,
+}
+RETRY_AFTER_MAX = 60.0
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0

@@ -6,6 +6,7 @@ An async engine is bound to the event loop it first runs on, so the pipeline bui
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +20,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# aiosqlite logs every statement with its bound parameters at DEBUG, Scrapy's default level:
+# whole postings in the log, and a wall of it.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 # Plain URLs as people write them, mapped to the asyncio drivers this project ships with.
 _ASYNC_DRIVERS = {

@@ -141,3 +141,17 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(Integer(), default=0)
     # Everything else the crawl counted, for later questions.
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Listing(Base):
+    """What a list page last showed of a posting, and when its detail page was last read.
+
+    Incremental crawls skip a detail page while its listing is unchanged and recent.
+    """
+
+    __tablename__ = "listings"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    listing_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -6,10 +6,9 @@ spiders or Scrapy. One call runs inside the caller's transaction.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outsourcing_crawler.db.models import Project, ProjectChange
+from outsourcing_crawler.fingerprints import fingerprint, stable_json
 
 # The posting's own content: what the content hash covers and an update rewrites.
 CONTENT_FIELDS: tuple[str, ...] = (
@@ -65,33 +65,14 @@ class BatchResult:
     changes: int = 0
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
-
-
-# Datetimes go through _jsonable, in UTC: the same instant always encodes the same way.
-_JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-
-
-def _encode(value: Any) -> bytes:
-    return orjson.dumps(value, default=_jsonable, option=_JSON_OPTIONS)
-
-
 def content_hash(row: Mapping[str, Any]) -> str:
     """A digest of the posting's content, the same for the same content on every run."""
-    content = {name: row.get(name) for name in CONTENT_FIELDS}
-    # Change detection, not security: SHA-1 is the fastest digest here (measured against
-    # BLAKE2b, SHA-256 and MD5 on 10 KB postings).
-    return hashlib.sha1(_encode(content), usedforsecurity=False).hexdigest()
+    return fingerprint({name: row.get(name) for name in CONTENT_FIELDS})
 
 
 def _comparable(value: Any) -> Any:
     """A value as JSON keeps it, so that a change row's old and new values compare alike."""
-    return orjson.loads(_encode(value))
+    return orjson.loads(stable_json(value))
 
 
 def _insert(dialect: str) -> Any:
@@ -99,7 +80,7 @@ def _insert(dialect: str) -> Any:
     return module.insert(projects)
 
 
-def _among(column: Any, values: Sequence[Any], dialect: str) -> Any:
+def among(column: Any, values: Sequence[Any], dialect: str) -> Any:
     """``column IN values``: one array parameter on PostgreSQL, where an expanding IN list
     costs a bound parameter (and its compilation) per value."""
     if dialect == "postgresql":
@@ -127,7 +108,7 @@ async def _touch_existing(
     returned += [projects.c[name] for name in TRACKED_FIELDS if name != "description"]
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(external_ids):
-        matching = (projects.c.platform == platform, _among(projects.c.external_id, chunk, dialect))
+        matching = (projects.c.platform == platform, among(projects.c.external_id, chunk, dialect))
         statement = update(projects).values(last_seen_at=now).returning(*returned)
         if dialect == "postgresql":
             locked = (
@@ -152,7 +133,7 @@ async def _descriptions(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
     found: dict[int, str | None] = {}
     for chunk in _chunks(ids):
         query = select(projects.c.id, projects.c.description).where(
-            _among(projects.c.id, chunk, dialect)
+            among(projects.c.id, chunk, dialect)
         )
         found.update((row.id, row.description) for row in await session.execute(query))
     return found
