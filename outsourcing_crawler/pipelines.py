@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from outsourcing_crawler.db import (
     Database,
     DatabaseTooNew,
+    close_unseen,
     databases,
     describe_target,
     migrate,
@@ -206,6 +207,7 @@ class DatabasePipeline:
         return self.crawler.stats
 
     async def open_spider(self) -> None:
+        self.opened_at = datetime.now(UTC)
         database = databases.acquire(self.url)
         try:
             before, after = await migrate(database)
@@ -214,7 +216,7 @@ class DatabasePipeline:
                     insert(CrawlRun)
                     .values(
                         spider=self.crawler.spider.name,
-                        started_at=datetime.now(UTC),
+                        started_at=self.opened_at,
                         items_scraped=0,
                         inserted=0,
                         updated=0,
@@ -328,8 +330,19 @@ class DatabasePipeline:
         if self.database is None:
             return
         stats = self.stats.get_stats()
+        errors = _stat_sum(stats, "outsourcing/parse_errors/") + _stat_sum(
+            stats, "spider_exceptions/"
+        )
         try:
             async with self.database.session() as session:
+                if (
+                    reason == "finished"
+                    and not errors
+                    and getattr(spider, "saw_whole_listing", False)
+                ):
+                    # Only a clean crawl of the whole listing knows what is gone from it.
+                    closed = await close_unseen(session, spider.name, self.opened_at)
+                    self.stats.set_value("outsourcing/db/closed_unseen", closed)
                 await session.execute(
                     update(CrawlRun)
                     .where(CrawlRun.id == self._run_id)
@@ -341,8 +354,7 @@ class DatabasePipeline:
                         updated=stats.get("outsourcing/db/updated", 0),
                         unchanged=stats.get("outsourcing/db/unchanged", 0),
                         dropped=_stat_sum(stats, "outsourcing/dropped/"),
-                        errors=_stat_sum(stats, "outsourcing/parse_errors/")
-                        + _stat_sum(stats, "spider_exceptions/"),
+                        errors=errors,
                         stats=_jsonable_stats(stats),
                     )
                 )

@@ -327,3 +327,35 @@ def test_storage_can_be_turned_off() -> None:
 
     with pytest.raises(NotConfigured):
         DatabasePipeline.from_crawler(make_crawler("sqlite://", STORAGE_ENABLED=False))
+
+
+@pytest.mark.parametrize("whole_listing", [True, False])
+@deferred_f_from_coro_f
+async def test_postings_gone_from_a_whole_listing_are_closed(
+    database_url: str, whole_listing: bool
+) -> None:
+    await crawl(database_url, [posting(1), posting(2), posting(3)])
+    KmongLikeSpider.saw_whole_listing = whole_listing
+    try:
+        stats = await crawl(database_url, [posting(1), posting(3)])
+    finally:
+        del KmongLikeSpider.saw_whole_listing
+    projects = {p.external_id: p for p in await rows(database_url, Project, Project.id)}
+    changes = await rows(database_url, ProjectChange, ProjectChange.id)
+    if whole_listing:
+        assert stats["outsourcing/db/closed_unseen"] == 1
+        assert (projects["1002"].status, projects["1001"].status) == ("closed", "open")
+        assert projects["1002"].closed_at is not None
+        assert [(c.field, c.old_value, c.new_value) for c in changes] == [
+            ("status", "open", "closed")
+        ]
+        # Back on the listing: open again, rewritten whole.
+        await crawl(database_url, [posting(1), posting(2), posting(3)])
+        (again,) = [
+            p for p in await rows(database_url, Project, Project.id) if p.external_id == "1002"
+        ]
+        assert (again.status, again.closed_at) == ("open", None)
+    else:
+        assert "outsourcing/db/closed_unseen" not in stats
+        assert {p.status for p in projects.values()} == {"open"}
+        assert changes == []

@@ -236,3 +236,46 @@ async def store_batch(
         # executemany: SQLAlchemy batches the rows within the driver's parameter limit.
         await session.execute(_upsert(session.bind.dialect.name), writes)
     return result
+
+
+async def close_unseen(
+    session: AsyncSession, platform: str, seen_since: datetime, now: datetime | None = None
+) -> int:
+    """Close the open postings of a platform not seen since ``seen_since``; returns how many.
+
+    For after a crawl that saw the platform's whole listing: a posting gone from it was
+    taken down or filled. Each closing is recorded as a status change.
+    """
+    now = now or datetime.now(UTC)
+    closed = (
+        (
+            await session.execute(
+                update(projects)
+                .where(
+                    projects.c.platform == platform,
+                    projects.c.status == "open",
+                    projects.c.last_seen_at < seen_since,
+                )
+                # No hash matches "": a posting that comes back is rewritten whole, reopened.
+                .values(status="closed", closed_at=now, updated_at=now, content_hash="")
+                .returning(projects.c.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if closed:
+        await session.execute(
+            project_changes.insert(),
+            [
+                {
+                    "project_id": project_id,
+                    "field": "status",
+                    "old_value": "open",
+                    "new_value": "closed",
+                    "changed_at": now,
+                }
+                for project_id in closed
+            ],
+        )
+    return len(closed)
