@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
+import time_machine
 from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.recordings import Recording, RecordingIndex
+from outsourcing_crawler.spiders.base import SpiderArgumentError
 
 TESTS = Path(__file__).parent
 # The replayable "sites": one folder per host, in the layout `-s RECORD_TO` writes.
 RECORDINGS = TESTS / "recordings"
 # One-off pages (block pages, changed markup, broken JSON) that are not part of a site.
 FIXTURES = TESTS / "fixtures"
+# Far from every recording's Date header: a spider that read the clock would show.
+FROZEN_CLOCK = datetime(2030, 1, 1, tzinfo=UTC)
 
 S = TypeVar("S", bound=Spider)
 
@@ -31,6 +39,13 @@ def make_spider(spidercls: type[S], settings: dict[str, Any] | None = None, **kw
     crawler.spider = spider
     crawler.stats.open_spider()
     return spider
+
+
+def argument_error(spidercls: type[Spider], **arguments: Any) -> str:
+    """The message of the SpiderArgumentError that these ``-a`` arguments raise."""
+    with pytest.raises(SpiderArgumentError) as error:
+        make_spider(spidercls, **arguments)
+    return str(error.value)
 
 
 @functools.cache
@@ -87,3 +102,67 @@ def requests_of(results: Iterable[Any]) -> list[Request]:
 
 def stat(spider: Spider, key: str) -> Any:
     return spider.crawler.stats.get_value(key)
+
+
+def assert_skills(skills: list[str], declared: list[str], mentioned: list[str]) -> None:
+    """The site's own skill field first, in its order, then the skills the text mentions;
+    no skill twice."""
+    assert skills[: len(declared)] == declared
+    assert set(mentioned) <= set(skills)
+    assert len(skills) == len(set(skills))
+
+
+def items_by_id(results: Iterable[Any]) -> dict[str, ProjectItem]:
+    return {item.external_id: item for item in items_of(results)}  # type: ignore[misc]
+
+
+def failure(error: Response | BaseException, request: Request | None = None) -> Failure:
+    """A failure as an errback gets it: an error response (as the ``HttpError`` Scrapy raises
+    for it) or an exception, carrying ``request`` (by default the response's own)."""
+    if isinstance(error, Response):
+        request = request or error.request
+        error = HttpError(error, "Ignoring non-200 response")
+    result = Failure(error)
+    result.request = request  # type: ignore[attr-defined]
+    return result
+
+
+def started(spider: Spider) -> list[Any]:
+    """What ``spider.start()`` yields; it awaits nothing, so it runs without an event loop."""
+    generator: AsyncIterator[Any] = spider.start()
+    results = []
+    while True:
+        try:
+            generator.__anext__().send(None)  # type: ignore[attr-defined]
+        except StopIteration as step:
+            results.append(step.value)
+        except StopAsyncIteration:
+            return results
+
+
+def answer(request: Request) -> list[Any]:
+    """What the spider returns for a request answered from the recordings (a tiny engine):
+    its callback's results, or its errback's for an error status."""
+    response = recording(request.url, request.method, request.body).response(request)
+    if response.status >= 400 and request.errback is not None:
+        return list(request.errback(failure(response, request)) or [])
+    return list(request.callback(response, **request.cb_kwargs) or [])
+
+
+def crawl(*requests: Request) -> tuple[list[ProjectItem], list[str]]:
+    """Every item of the recorded site from ``requests``, following the spider's requests to
+    the end, and the URLs asked, in order.
+
+    The clock stands still far away: every date must come from the responses.
+    """
+    pending = list(requests)
+    items: list[ProjectItem] = []
+    urls: list[str] = []
+    with time_machine.travel(FROZEN_CLOCK, tick=False):
+        while pending:
+            request = pending.pop(0)
+            urls.append(request.url)
+            results = answer(request)
+            items += items_of(results)
+            pending += requests_of(results)
+    return items, urls

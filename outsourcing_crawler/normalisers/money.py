@@ -9,7 +9,7 @@ from typing import Final, NamedTuple
 
 from .text import clean_text
 
-__all__ = ["MAN_WON", "Budget", "budget_from_amounts", "parse_budget"]
+__all__ = ["MAN_WON", "NO_BUDGET", "Budget", "budget_from_amounts", "parse_budget"]
 
 MAN_WON: Final = 10_000
 """One 만원 in won."""
@@ -24,6 +24,8 @@ class Budget(NamedTuple):
     type: str | None
 
 
+NO_BUDGET: Final = Budget(None, None, None, None)
+"""No budget published at all (not even "negotiable")."""
 _NEGOTIABLE: Final = Budget(None, None, None, "negotiable")
 
 # Amounts beyond this many integer digits are garbage, and keeping them bounded keeps the
@@ -100,7 +102,8 @@ _CURRENCY_ANYWHERE: Final = re.compile(rf"(?P<sym>{_SYMBOL_PREFIX})|(?P<iso>{_IS
 
 _NEGOTIABLE_WORDS: Final = re.compile(
     r"협의|상의|가격\s*제안|견적\s*(?:요청|문의|제안)|추후\s*(?:결정|협의|안내)|미정"
-    r"|negotiab|to be (?:negotiated|discussed|determined)|\btbd\b|open to offers",
+    r"|negotiab|to be (?:negotiated|discussed|determined)|\btbd\b|open to offers"
+    r"|\bnot\s+sure\b",
     re.IGNORECASE,
 )
 _HOURLY_WORDS: Final = re.compile(
@@ -156,7 +159,9 @@ def _decimal(number: str) -> Decimal | None:
 def _korean_value(expression: str) -> Decimal | None:
     """Evaluate a Korean numeral expression such as ``1억 2,000만`` or ``5천만``."""
     total = Decimal(0)
-    section = Decimal(0)  # the part below the current 만/억 boundary
+    # The part below the current 만/억 boundary; None until a number or unit is in it, so
+    # that a bare "만" is one 만 while "0만" is zero.
+    section: Decimal | None = None
     current: Decimal | None = None
     for match in re.finditer(rf"(?P<n>{_NUMBER})|(?P<u>[억만천백])", expression):
         if match["n"]:
@@ -166,13 +171,14 @@ def _korean_value(expression: str) -> Decimal | None:
             continue
         unit = _KOREAN_UNITS[match["u"]]
         if unit < MAN_WON:
-            section += (current if current is not None else Decimal(1)) * unit
+            section = (section or 0) + (current if current is not None else Decimal(1)) * unit
         else:
-            section += current or 0
-            total += (section or Decimal(1)) * unit
-            section = Decimal(0)
+            if current is not None:
+                section = (section or 0) + current
+            total += (section if section is not None else Decimal(1)) * unit
+            section = None
         current = None
-    return total + section + (current or 0)
+    return total + (section or 0) + (current or 0)
 
 
 def _unit_scale(units: str) -> int:
@@ -249,8 +255,9 @@ def parse_budget(
     """Parse a budget text such as ``500~600만원``, ``월 단가 : 550만원``, ``$25.00-$45.00``.
 
     ``unit`` scales numbers published without their own unit (``unit="만원"`` for
-    ``"500~600"``). ``협의``/``Negotiable`` give a negotiable budget without amounts; a type
-    word alone (``"Hourly"``) gives that type without amounts. Unknown text gives None.
+    ``"500~600"``). ``협의``/``Negotiable``/``Not Sure`` and zero amounts (``0 만원``) give
+    a negotiable budget without amounts; a type word alone (``"Hourly"``) gives that type
+    without amounts, and an hourly rate stays hourly without one. Unknown text gives None.
     """
     cleaned = clean_text(text)
     if cleaned is None:
@@ -278,6 +285,10 @@ def parse_budget(
     positive = [v if v is not None and v > 0 else None for v in values]
 
     if first is None or not any(v is not None for v in positive):
+        # As for JSON amounts: no amount is negotiable, but an hourly rate without one stays
+        # hourly ("Hourly | Not Sure").
+        if _HOURLY_WORDS.search(cleaned):
+            return Budget(None, None, None, "hourly")
         if _NEGOTIABLE_WORDS.search(cleaned) or amounts:
             return _NEGOTIABLE
         budget_type = _budget_type(cleaned, None)

@@ -247,6 +247,8 @@ def canonical_skill(name: str | None) -> str | None:
         known = _known(stripped)
         if known:
             return known
+        if _is_non_skill(stripped):  # "backend developer", "백엔드 개발"
+            return None
     return tidy if _plausible(tidy) else None
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import unescape
-from typing import Final
+from typing import Any, Final
 
 from lxml import etree
 from lxml import html as lxml_html
 
-__all__ = ["clean_text", "html_to_text", "is_login_prompt", "join_category"]
+__all__ = [
+    "clean_text",
+    "description_text",
+    "html_to_text",
+    "is_login_prompt",
+    "join_category",
+    "json_text",
+]
 
 # Zero-width characters are invisible, so they are deleted rather than turned into a space
 # ("Re\u200bact" renders as "React").
@@ -67,6 +74,19 @@ def clean_text(value: str | None) -> str | None:
         return None
     text = _SPACES.sub(" ", value.translate(_ZERO_WIDTH)).strip()
     return text or None
+
+
+def json_text(value: Any, *keys: str) -> str | None:
+    """The cleaned text of a JSON value: a string, a number as written (``612345`` ->
+    ``"612345"``), or, for an object, its first of ``keys`` (``{"title": "React"}`` with
+    ``"title"``). None for anything else: bools, lists, empty text."""
+    if isinstance(value, dict):
+        value = next((value[key] for key in keys if key in value), None)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    return clean_text(value)
 
 
 def _clean_lines(text: str) -> str | None:
@@ -177,3 +197,10 @@ def is_login_prompt(text: str | None) -> bool:
         return False
     lowered = cleaned.lower()
     return any(marker in lowered for marker in _LOGIN_MARKERS)
+
+
+def description_text(html: str | None) -> str | None:
+    """A posting's description as plain text (see :func:`html_to_text`); None where the
+    platform shows a login prompt in its place, which is no description."""
+    text = html_to_text(html)
+    return None if text is None or is_login_prompt(text) else text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
@@ -16,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
 from outsourcing_crawler.items import ProjectItem
-from outsourcing_crawler.normalisers import SEOUL
+from outsourcing_crawler.normalisers import NO_BUDGET, SEOUL, Budget, json_ld_nodes, parse_budget
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -29,14 +30,34 @@ BLOCK_MARKERS: tuple[str, ...] = (
     "cf-chl",
     "cf_chl_opt",
     "Attention Required! | Cloudflare",
-    "g-recaptcha",
-    "h-captcha",
+    "<title>Just a moment...</title>",
     "captcha-delivery",
+    "px-captcha",
     "Access Denied",
     "Request unsuccessful",
     "비정상적인 접근",
-    "자동입력 방지",
 )
+# Captcha widgets also sit in ordinary login forms: they mark a block page only where the
+# page asks for no password.
+CAPTCHA_MARKERS: tuple[str, ...] = ("g-recaptcha", "h-captcha", "자동입력 방지")
+_PASSWORD_FIELD = re.compile(r"<input\b[^>]{0,2000}\btype\s*=\s*[\"']?password", re.IGNORECASE)
+# Protected sites load their bot-detection script into every normal page too (Incapsula's
+# `/_Incapsula_Resource?...`, Cloudflare's `/cdn-cgi/challenge-platform/scripts/...`): the
+# markers in such a script's URL say nothing about the page.
+_EXTERNAL_SCRIPT = re.compile(
+    r"<script\b[^>]{0,2000}\bsrc\s*=[^>]{0,2000}>\s*</script\s*>", re.IGNORECASE
+)
+_JSON_START = re.compile(r"\s*[\[{]")
+
+
+def budget_fields(budget: Budget) -> dict[str, Any]:
+    """A Budget as the item's fields: ``self.item(response, **budget_fields(budget), ...)``."""
+    return {
+        "budget_min": budget.min,
+        "budget_max": budget.max,
+        "currency": budget.currency,
+        "budget_type": budget.type,
+    }
 
 
 class SpiderArgumentError(ValueError):
@@ -47,17 +68,33 @@ class ProjectSpider(scrapy.Spider):
     """Base of the platform spiders.
 
     A subclass declares its ``name``, its ``arguments`` (name -> allowed values, ``int`` for a
-    positive integer or ``str`` for free text), the ``timezone`` its site publishes in and,
-    for the completeness stats, the ``expected_fields`` its site normally fills.
-    It builds items with :meth:`item`, reads JSON with :meth:`json_body`, and reports what did
-    not match with :meth:`parse_error` — so a changed site shows in the stats and the log,
-    never as a silently empty crawl.
+    positive integer or ``str`` for free text), the ``timezone`` its site publishes in, for
+    the completeness stats the ``expected_fields`` its site normally fills (by default every
+    field a full posting has), and, for block detection, the ``content_selector`` that
+    matches what it reads on an HTML page.
+    It builds items with :meth:`item`, reads JSON with :meth:`json_body` and JSON-LD with
+    :meth:`job_posting`, and reports what did not match with :meth:`parse_error` — so a
+    changed site shows in the stats and the log, never as a silently empty crawl.
     """
 
     arguments: ClassVar[Mapping[str, tuple[str, ...] | type]] = {}
     timezone: ClassVar[tzinfo] = SEOUL
-    expected_fields: ClassVar[tuple[str, ...]] = ()
+    # Every field of a full posting but the amounts and currency, which a negotiable
+    # budget leaves out.
+    expected_fields: ClassVar[tuple[str, ...]] = (
+        "description",
+        "category",
+        "skills",
+        "budget_type",
+        "duration_days",
+        "work_type",
+        "location",
+        "posted_at",
+        "deadline",
+        "applicants",
+    )
     block_markers: ClassVar[tuple[str, ...]] = BLOCK_MARKERS
+    content_selector: ClassVar[str | None] = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         for name, value in kwargs.items():
@@ -119,41 +156,98 @@ class ProjectSpider(scrapy.Spider):
             suffix = f": {detail}" if detail else ""
             self.logger.warning("Parse error (%s) at %s%s", kind, where, suffix)
 
+    def has_content(self, response: Response) -> bool:
+        """Whether the page holds what the spider reads: a JSON body (the site's API
+        answering) or markup that ``content_selector`` matches.
+
+        Such a page is never a block page, whatever its texts, scripts or forms say
+        ("Access Denied" in a posting about access control, a login form's captcha).
+        """
+        if not isinstance(response, TextResponse):
+            return False
+        if _JSON_START.match(response.text):
+            try:
+                json.loads(response.body)
+                return True
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                pass
+        if self.content_selector is None:
+            return False
+        try:
+            return bool(response.css(self.content_selector))
+        except ValueError:  # a body typed as JSON has no elements to select
+            return False
+
     def is_block_page(self, response: Response) -> bool:
         """A bot wall, captcha or challenge page in place of the content."""
-        if response.status in (401, 403) or not isinstance(response, TextResponse):
-            return response.status in (401, 403)
-        head = response.text[:20_000]
-        return any(marker in head for marker in self.block_markers)
+        if response.status in (401, 403):
+            return True
+        if not isinstance(response, TextResponse) or self.has_content(response):
+            return False
+        head = _EXTERNAL_SCRIPT.sub("", response.text[:20_000])
+        if any(marker in head for marker in self.block_markers):
+            return True
+        captcha = any(marker in head for marker in CAPTCHA_MARKERS)
+        return captcha and not _PASSWORD_FIELD.search(head)
 
-    def blocked(self, response: Response) -> None:
-        """Report a block page; past ``BLOCKED_PAGES_LIMIT`` of them, stop the spider."""
+    def blocked(self, response: Response, *, final: bool = False) -> None:
+        """Report a block page; past ``BLOCKED_PAGES_LIMIT`` of them, stop the spider.
+
+        ``final``: the page answered the spider's last way round a block (a renewed
+        session, say), so it stops at once: a higher limit would only let it loop.
+        """
         assert self.crawler.stats is not None
         self._blocked_pages += 1
         self.crawler.stats.inc_value(f"outsourcing/blocked/{self.name}")
         limit = self.crawler.settings.getint("BLOCKED_PAGES_LIMIT", 1)
         self.logger.error(
-            "Blocked by %s (page %d of %d allowed): %s",
+            "Blocked by %s (page %d of %d allowed%s): %s",
             self.name,
             self._blocked_pages,
             limit,
+            ", nothing left to try" if final else "",
             response.url,
         )
-        if self._blocked_pages >= limit:
+        if final or self._blocked_pages >= limit:
             raise CloseSpider("blocked")
 
     def json_body(self, response: Response) -> Any | None:
         """The response's JSON, or None after reporting a block page or a non-JSON body."""
-        if self.is_block_page(response):
+        if response.status in (401, 403):
             self.blocked(response)
             return None
         try:
             return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError):
-            is_html = b"<html" in response.body[:2000].lower()
-            kind = "html_instead_of_json" if is_html else "not_json"
-            self.parse_error(kind, response, f"{len(response.body)} bytes")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            pass
+        if self.is_block_page(response):
+            self.blocked(response)
             return None
+        is_html = b"<html" in response.body[:2000].lower()
+        kind = "html_instead_of_json" if is_html else "not_json"
+        self.parse_error(kind, response, f"{len(response.body)} bytes")
+        return None
+
+    def read_budget(self, response: Response, text: str | None, **options: Any) -> Budget:
+        """The budget in ``text`` (``options`` as for ``parse_budget``); a text that says
+        none it can read is counted (``unparsed_budget``) and gives no budget."""
+        budget = parse_budget(text, **options)
+        if budget is None and text and text.strip():
+            self.parse_error("unparsed_budget", response, text)
+        return budget or NO_BUDGET
+
+    def job_posting(self, response: TextResponse) -> dict[str, Any] | None:
+        """The page's schema.org ``JobPosting`` from its JSON-LD blocks, or None.
+
+        A block that is no JSON is counted (``bad_json_ld``) and the next one read.
+        """
+        for raw in response.css('script[type="application/ld+json"]::text').getall():
+            postings = json_ld_nodes(raw, "JobPosting")
+            if postings is None:
+                self.parse_error("bad_json_ld", response, f"{len(raw)} chars")
+            elif postings:
+                return postings[0]
+        return None
 
     def on_request_error(self, failure: Failure) -> None:
         """Errback: count a request that failed for good (after retries) by its kind."""
@@ -189,3 +283,16 @@ class ProjectSpider(scrapy.Spider):
             if value is not None and value.strip():
                 return value
         return None
+
+    @staticmethod
+    def first_selection(selector: Selector | SelectorList, *queries: str) -> SelectorList:
+        """The elements of the first CSS query that matches any, else an empty list.
+
+        One query at a time, so that an element that several page versions' queries match
+        is never taken twice.
+        """
+        for query in queries:
+            found = selector.css(query)
+            if found:
+                return found
+        return SelectorList([])

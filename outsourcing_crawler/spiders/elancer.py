@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -15,22 +14,28 @@ from scrapy.utils.sitemap import Sitemap
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
+    NO_BUDGET,
     Budget,
     clean_text,
+    find_labelled,
     html_to_text,
     is_login_prompt,
     join_category,
+    json_text,
+    labelled_value,
+    location_from_address,
     merge_skills,
     parse_budget,
     parse_count,
     parse_datetime,
     parse_duration_days,
+    parse_status,
     parse_work_type,
     redact_personal_data,
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
 SITE = "https://www.elancer.co.kr"
 SITEMAP = f"{SITE}/sitemap.xml"
@@ -47,21 +52,11 @@ PLACE_LABELS = ("근무지", "근무장소", "근무지역", "위치")
 DEADLINE_LABELS = ("모집마감", "마감일", "모집마감일", "지원마감")
 GRADE_LABELS = ("등급", "기술등급")
 CATEGORY_LABELS = ("직종", "분야", "직무")
-# A labelled line in the body: "월 단가 : 550만원", "- 예상 금액 : 3,000만원", "기간 : 6개월".
-BUDGET_LINE = re.compile(
-    r"(?P<label>월\s*단가|예상\s*금액|총\s*금액|프로젝트\s*금액|총\s*예산)\s*[:：]?\s*(?P<value>[^\n]+)"
-)
-WORK_LINE = re.compile(r"근무\s*(?:형태|방식)\s*[:：]\s*(?P<value>[^\n]+)")
-DURATION_LINE = re.compile(r"(?:예상|계약|투입|프로젝트)?\s*기간\s*[:：]\s*(?P<value>[^\n]+)")
+# Labels of the body's own lines: "월 단가 : 550만원", "- 예상 금액 : 3,000만원",
+# "기간 : 6개월". A rate's colon may be missing ("월 단가 500~600만원").
+BUDGET_TEXT_LABELS = ("월단가", "예상금액", "총금액", "프로젝트금액", "총예산")
+WORK_TEXT_LABELS = ("근무형태", "근무방식")
 # The page's own recruiting badge.
-STATUS_WORDS: dict[str, str] = {
-    "모집중": "open",
-    "마감임박": "open",
-    "모집마감": "closed",
-    "마감": "closed",
-    "모집종료": "closed",
-    "종료": "closed",
-}
 STATUS_SELECTORS = (
     ".badge-status::text",
     ".project-status::text",
@@ -107,6 +102,7 @@ class ElancerSpider(ProjectSpider):
         "posted_at",
         "deadline",
     )
+    content_selector = ", ".join(selector.removesuffix("::text") for selector in TITLE_SELECTORS)
 
     max_items: int | None = None
 
@@ -197,7 +193,7 @@ class ElancerSpider(ProjectSpider):
             self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
             return
 
-        posting = self.job_posting(response)
+        posting = self.job_posting(response) or {}
         title = clean_text(posting.get("title")) or clean_text(
             self.first_match(response, *TITLE_SELECTORS)
         )
@@ -207,9 +203,7 @@ class ElancerSpider(ProjectSpider):
         if not posting:
             self.parse_error("missing_jsonld", response, "no JSON-LD JobPosting")
 
-        project_id = project_id_of(response.url) or clean_text(
-            str(_identifier(posting.get("identifier")) or "")
-        )
+        project_id = project_id_of(response.url) or json_text(posting.get("identifier"), "value")
         if project_id is None:
             self.parse_error("no_project_id", response)
             return
@@ -217,10 +211,10 @@ class ElancerSpider(ProjectSpider):
         conditions = condition_rows(response)
         description = self.description(response, posting)
         budget = labelled_budget(conditions, description)
-        meta = [clean_text(text) or "" for text in response.css(META_TEXTS).getall()]
+        meta = "\n".join(response.css(META_TEXTS).getall())
         tz = self.timezone
         posted_at = parse_datetime(posting.get("datePosted"), tz=tz) or parse_datetime(
-            _labelled(meta, "등록일"), tz=tz
+            labelled_value(meta, ["등록일"], colon=False), tz=tz
         )
         deadline = parse_datetime(
             posting.get("validThrough"), tz=tz, end_of_day=True
@@ -237,32 +231,17 @@ class ElancerSpider(ProjectSpider):
             description=description,
             category=category,
             skills=self.skills(response, posting, title, description),
-            budget_min=budget.min if budget else None,
-            budget_max=budget.max if budget else None,
-            currency=budget.currency if budget else None,
-            budget_type=budget.type if budget else None,
+            **budget_fields(budget),
             duration_days=self.duration(conditions, description),
             work_type=self.work_type(response, posting, conditions, title, description),
-            location=location_of(posting.get("jobLocation")) or _first(conditions, PLACE_LABELS),
+            location=location_from_address(posting.get("jobLocation"))
+            or _first(conditions, PLACE_LABELS),
             posted_at=posted_at,
             deadline=deadline,
-            applicants=parse_count(_labelled(meta, "지원자")),
+            applicants=parse_count(labelled_value(meta, ["지원자"], colon=False)),
             status=self.status(response),
             extra=self.extra(posting, conditions, meta),
         )
-
-    def job_posting(self, response: TextResponse) -> dict[str, Any]:
-        """The page's JSON-LD JobPosting; {} (after counting a broken block) when none."""
-        for text in response.css('script[type="application/ld+json"]::text').getall():
-            try:
-                data = json.loads(text, strict=False)
-            except ValueError:
-                self.parse_error("bad_jsonld", response, f"{len(text)} chars")
-                continue
-            posting = _find_job_posting(data)
-            if posting is not None:
-                return posting
-        return {}
 
     def description(self, response: TextResponse, posting: Mapping[str, Any]) -> str | None:
         raw = posting.get("description")
@@ -304,8 +283,7 @@ class ElancerSpider(ProjectSpider):
         labelled = _first(conditions, DURATION_LABELS)
         if labelled is not None:
             return parse_duration_days(labelled)
-        match = DURATION_LINE.search(description or "")
-        return parse_duration_days(match["value"]) if match else None
+        return parse_duration_days(labelled_value(description, DURATION_LABELS))
 
     def work_type(
         self,
@@ -315,11 +293,10 @@ class ElancerSpider(ProjectSpider):
         title: str,
         description: str | None,
     ) -> str | None:
-        line = WORK_LINE.search(description or "")
         for text in (
             _first(conditions, WORK_LABELS),
             self.first_match(response, ".badge-place::text", ".project-place::text"),
-            line["value"] if line else None,
+            labelled_value(description, WORK_TEXT_LABELS),
         ):
             work_type = parse_work_type(text)
             if work_type is not None:
@@ -336,16 +313,14 @@ class ElancerSpider(ProjectSpider):
             "[not(*)][normalize-space()='모집중' or normalize-space()='모집마감'"
             " or normalize-space()='마감임박']/text()"
         ).getall()
-        for text in texts:
-            word = re.sub(r"\s+", "", text or "")
-            if word in STATUS_WORDS:
-                return STATUS_WORDS[word]
-        self.parse_error("missing_status_badge", response)
-        return "open"
+        status = next(filter(None, map(parse_status, texts)), None)
+        if status is None:
+            self.parse_error("missing_status_badge", response)
+        return status or "open"
 
     @staticmethod
     def extra(
-        posting: Mapping[str, Any], conditions: Mapping[str, str], meta: Sequence[str]
+        posting: Mapping[str, Any], conditions: Mapping[str, str], meta: str
     ) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         grade = _first(conditions, GRADE_LABELS)
@@ -358,7 +333,7 @@ class ElancerSpider(ProjectSpider):
             extra["experience_months"] = parse_count(experience.get("monthsOfExperience"))
         if isinstance(posting.get("employmentType"), str):
             extra["employment_type"] = posting["employmentType"]
-        views = parse_count(_labelled(meta, "조회"))
+        views = parse_count(labelled_value(meta, ["조회"], colon=False))
         if views is not None:
             extra["views"] = views
         return extra
@@ -376,27 +351,6 @@ def project_id_of(url: Any) -> str | None:
         return None
     match = PROJECT_PATH.fullmatch(parts.path)
     return match[1] if match else None
-
-
-def _find_job_posting(data: Any) -> dict[str, Any] | None:
-    """The JobPosting in a JSON-LD value: the object itself, a list of them or an @graph."""
-    stack = [data]
-    while stack:
-        value = stack.pop(0)
-        if isinstance(value, list):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            kind = value.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if "JobPosting" in kinds:
-                return value
-            if isinstance(value.get("@graph"), list):
-                stack.extend(value["@graph"])
-    return None
-
-
-def _identifier(value: Any) -> Any:
-    return value.get("value") if isinstance(value, dict) else value
 
 
 def condition_rows(response: TextResponse) -> dict[str, str]:
@@ -424,43 +378,15 @@ def _first(conditions: Mapping[str, str], labels: Iterable[str]) -> str | None:
     return next((conditions[label] for label in labels if label in conditions), None)
 
 
-def _labelled(texts: Sequence[str], label: str) -> str | None:
-    """The text after ``label`` in the first meta text that starts with it (``조회 312``)."""
-    return next((text[len(label) :] for text in texts if text.startswith(label)), None)
-
-
-def labelled_budget(conditions: Mapping[str, str], description: str | None) -> Budget | None:
+def labelled_budget(conditions: Mapping[str, str], description: str | None) -> Budget:
     """The rate from a labelled row or body line; unlabelled amounts are not the budget."""
     for label, value in conditions.items():
         if label in MONTHLY_LABELS:
-            return parse_budget(value, default_type="monthly", unit="만원")
+            return parse_budget(value, default_type="monthly", unit="만원") or NO_BUDGET
         if label in FIXED_LABELS:
-            return parse_budget(value, default_type="fixed", unit="만원")
-    match = BUDGET_LINE.search(description or "")
-    if match is None:
-        return None
-    monthly = re.sub(r"\s+", "", match["label"]) in MONTHLY_LABELS
-    return parse_budget(match["value"], default_type="monthly" if monthly else "fixed", unit="만원")
-
-
-def location_of(value: Any) -> str | None:
-    """``서울특별시 강남구`` from JobPosting.jobLocation (one Place or a list of them)."""
-    places = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for place in places:
-        address = place.get("address") if isinstance(place, dict) else None
-        if isinstance(address, str):
-            name = clean_text(address)
-        elif isinstance(address, dict):
-            name = clean_text(
-                " ".join(
-                    part
-                    for part in (address.get("addressRegion"), address.get("addressLocality"))
-                    if isinstance(part, str)
-                )
-            )
-        else:
-            name = None
-        if name and name not in names:
-            names.append(name)
-    return ", ".join(names) or None
+            return parse_budget(value, default_type="fixed", unit="만원") or NO_BUDGET
+    line = find_labelled(description, BUDGET_TEXT_LABELS, colon=False)
+    if line is None:
+        return NO_BUDGET
+    budget_type = "monthly" if line.label in MONTHLY_LABELS else "fixed"
+    return parse_budget(line.value, default_type=budget_type, unit="만원") or NO_BUDGET

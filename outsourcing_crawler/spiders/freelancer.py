@@ -15,15 +15,14 @@ from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
     budget_from_amounts,
     clean_text,
-    html_to_text,
-    is_login_prompt,
+    description_text,
     merge_skills,
     parse_count,
     parse_datetime,
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, SpiderArgumentError
+from outsourcing_crawler.spiders.base import ProjectSpider, SpiderArgumentError, budget_fields
 
 API_URL = "https://www.freelancer.com/api/projects/0.1/projects/active/"
 PROJECT_URL = "https://www.freelancer.com/projects/{}"
@@ -168,9 +167,7 @@ class FreelancerSpider(ProjectSpider):
         project_id = str(project["id"])
         title = clean_text(project.get("title")) or None
         body = project.get("description") or project.get("preview_description")
-        description = html_to_text(body) if isinstance(body, str) else None
-        if description and is_login_prompt(description):
-            description = None
+        description = description_text(body)
 
         jobs = [job for job in project.get("jobs") or [] if isinstance(job, dict)]
         skills = merge_skills(
@@ -201,10 +198,7 @@ class FreelancerSpider(ProjectSpider):
             description=description,
             category=clean_text(next(filter(None, categories), None)) or None,
             skills=skills,
-            budget_min=money.min,
-            budget_max=money.max,
-            currency=money.currency,
-            budget_type=money.type,
+            **budget_fields(money),
             posted_at=parse_datetime(project.get("time_submitted"), tz=UTC),
             applicants=parse_count(bids.get("bid_count")),
             # The endpoint lists active projects only; an explicit other status means closed.

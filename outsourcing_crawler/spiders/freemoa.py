@@ -7,16 +7,14 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.exceptions import CloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
     MAN_WON,
     budget_from_amounts,
     clean_text,
-    html_to_text,
-    is_login_prompt,
+    description_text,
     join_category,
     merge_skills,
     parse_count,
@@ -25,7 +23,7 @@ from outsourcing_crawler.normalisers import (
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
 ORIGIN = "https://www.freemoa.net"
 LIST_PAGE = f"{ORIGIN}/m4/s41?page=1"
@@ -63,18 +61,7 @@ class FreemoaSpider(ProjectSpider):
     name = "freemoa"
     allowed_domains: ClassVar[list[str]] = ["www.freemoa.net"]
     arguments: ClassVar[Mapping[str, tuple[str, ...] | type]] = {"max_pages": int}
-    expected_fields: ClassVar[tuple[str, ...]] = (
-        "description",
-        "category",
-        "skills",
-        "budget_type",
-        "duration_days",
-        "work_type",
-        "location",
-        "posted_at",
-        "deadline",
-        "applicants",
-    )
+    content_selector = "#projectListNew"
 
     max_pages: int | None = None
 
@@ -124,7 +111,7 @@ class FreemoaSpider(ProjectSpider):
         if self.is_block_page(response):
             self.blocked(response)
             return
-        if not isinstance(response, TextResponse) or not response.css("#projectListNew"):
+        if not self.has_content(response):
             # The cookie is what this page is for; a redesigned shell is worth a look, but
             # the API may still answer.
             self.parse_error("list_page_changed", response, "no #projectListNew")
@@ -216,9 +203,7 @@ class FreemoaSpider(ProjectSpider):
     ) -> Iterator[scrapy.Request]:
         """HTML instead of JSON: the session cookie is missing or stale, or this is a block."""
         if renewed:
-            self.blocked(response)
-            # Past a renewed session there is nothing left to try: stop rather than loop.
-            raise CloseSpider("blocked")
+            self.blocked(response, final=True)
         self.parse_error("html_instead_of_json", response, f"page {page}: renewing the session")
         yield self.list_page_request(page, seen, renewed=True)
 
@@ -280,10 +265,7 @@ class FreemoaSpider(ProjectSpider):
                 skills_from_field(declared),
                 skills_in_text("\n".join(filter(None, (title, description)))),
             ),
-            budget_min=budget.min,
-            budget_max=budget.max,
-            currency=budget.currency,
-            budget_type=budget.type,
+            **budget_fields(budget),
             duration_days=during or None,
             work_type=work_type,
             location=clean_text(row.get("pv_smallnm")),
@@ -297,11 +279,8 @@ class FreemoaSpider(ProjectSpider):
 
     @staticmethod
     def description(value: Any) -> str | None:
-        text = html_to_text(value) if isinstance(value, str) else None
-        if text is None or is_login_prompt(text):
-            return None
         # Clients sometimes write their address or number into the body.
-        return redact_personal_data(text)
+        return redact_personal_data(description_text(value))
 
     @staticmethod
     def extra(row: Mapping[str, Any], private: bool, code: str, label: str) -> dict[str, Any]:

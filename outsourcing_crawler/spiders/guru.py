@@ -13,19 +13,16 @@ from scrapy.http import Response, TextResponse
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
-    Budget,
     clean_text,
-    html_to_text,
-    is_login_prompt,
+    description_text,
     merge_skills,
-    parse_budget,
     parse_count,
     parse_datetime,
     parse_relative,
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
 LIST_URL = "https://www.guru.com/d/jobs/c/programming-development/"
 CATEGORY = "Programming & Development"
@@ -45,7 +42,6 @@ NEXT_LINK = (
     "a[aria-label*=Next]::attr(href)",
     "a[title*=Next]::attr(href)",
 )
-_INCAPSULA_SCRIPT = re.compile(r"<script[^>]*_Incapsula_Resource[^>]*>\s*</script>", re.I)
 _PAGE = re.compile(r"/pg/(\d+)/?")
 _ID_IN_URL = re.compile(r"/(\d{4,})/?$")
 # A piece of the meta line that carries the posting's age.
@@ -72,21 +68,12 @@ class GuruSpider(ProjectSpider):
         "budget_type",
         "posted_at",
     )
+    content_selector = ", ".join(CARDS)
 
     max_pages: int | None = None
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.request(LIST_URL, callback=self.parse)
-
-    def is_block_page(self, response: Response) -> bool:
-        if response.status in (401, 403):
-            return True
-        if not isinstance(response, TextResponse) or self.cards(response):
-            return False
-        # Incapsula also puts its `_Incapsula_Resource` script into normal pages; only the
-        # wall itself (the resource in an iframe, an incident id) marks a block page.
-        head = _INCAPSULA_SCRIPT.sub("", response.text[:20_000])
-        return any(marker in head for marker in self.block_markers)
 
     def parse(self, response: Response) -> Iterator[Any]:
         """One list page: its jobs, and the request for the next page.
@@ -135,16 +122,12 @@ class GuruSpider(ProjectSpider):
             yield self.request(next_url, callback=self.parse)
 
     def cards(self, response: TextResponse) -> list[Selector]:
-        for query in CARDS:
-            cards = response.css(query)
-            if cards:
-                return list(cards)
-        return []
+        return list(self.first_selection(response, *CARDS))
 
     def card_item(self, response: Response, card: Selector) -> ProjectItem | None:
-        link = next((card.css(query) for query in TITLE_LINK if card.css(query)), None)
-        href = link.attrib.get("href") if link else None
-        title = clean_text(" ".join(link.css("::text").getall())) if link else ""
+        link = self.first_selection(card, *TITLE_LINK)
+        href = link.attrib.get("href")
+        title = clean_text(" ".join(link.css("::text").getall()))
         if not (href and title):
             self.parse_error("card_without_title", response, card.attrib.get("data-gid", ""))
             return None
@@ -154,10 +137,7 @@ class GuruSpider(ProjectSpider):
             self.parse_error("card_without_id", response, url)
             return None
 
-        description_html = self.first_match(card, *DESCRIPTION)
-        description = html_to_text(description_html) if description_html else None
-        if description and is_login_prompt(description):
-            description = None
+        description = description_text(self.first_match(card, *DESCRIPTION))
 
         meta_texts = self.meta_texts(card)
         posted_at = self.posted_at(response, meta_texts)
@@ -166,10 +146,7 @@ class GuruSpider(ProjectSpider):
         )
 
         budget_text = self.budget_text(card)
-        budget = parse_budget(budget_text, default_currency="USD") if budget_text else None
-        if budget_text and budget is None:
-            self.parse_error("unparsed_budget", response, budget_text)
-        budget = budget or Budget(None, None, None, None)
+        budget = self.read_budget(response, budget_text, default_currency="USD")
 
         skill_names = next((card.css(f"{q}::text").getall() for q in SKILLS if card.css(q)), [])
         skills = merge_skills(
@@ -188,10 +165,7 @@ class GuruSpider(ProjectSpider):
             description=description or None,
             category=CATEGORY,
             skills=skills,
-            budget_min=budget.min,
-            budget_max=budget.max,
-            currency=budget.currency,
-            budget_type=budget.type,
+            **budget_fields(budget),
             posted_at=posted_at,
             applicants=parse_count(applicants_text) if applicants_text else None,
             # The list shows open jobs only; it has no closed badge.
@@ -214,26 +188,15 @@ class GuruSpider(ProjectSpider):
             self.parse_error("unparsed_posted", response, candidates[0])
         return None
 
-    @staticmethod
-    def meta_texts(card: Selector) -> list[str]:
+    def meta_texts(self, card: Selector) -> list[str]:
         """The separate pieces of the card's meta line (age, quotes...), first piece first."""
-        for query in META:
-            meta = card.css(query)
-            if meta:
-                pieces = [clean_text(t) for t in meta.css("strong::text, span::text").getall()]
-                pieces += [
-                    clean_text(t) for t in re.split(r"[|·•]", " ".join(meta.css("::text").getall()))
-                ]
-                return [piece for piece in pieces if piece]
-        return []
+        meta = self.first_selection(card, *META)
+        pieces = [clean_text(t) for t in meta.css("strong::text, span::text").getall()]
+        pieces += [clean_text(t) for t in re.split(r"[|·•]", " ".join(meta.css("::text").getall()))]
+        return [piece for piece in pieces if piece]
 
-    @staticmethod
-    def budget_text(card: Selector) -> str | None:
-        for query in BUDGET:
-            budget = card.css(query)
-            if budget:
-                return clean_text(" ".join(budget.css("::text").getall())) or None
-        return None
+    def budget_text(self, card: Selector) -> str | None:
+        return clean_text(" ".join(self.first_selection(card, *BUDGET).css("::text").getall()))
 
     @staticmethod
     def page_number(url: str) -> int:
@@ -244,8 +207,8 @@ class GuruSpider(ProjectSpider):
         self, response: TextResponse, page: int, *, truncated: bool = False
     ) -> str | None:
         """The next list page's URL from the pagination bar; None on the last page."""
-        container = next((response.css(q) for q in PAGINATION if response.css(q)), None)
-        scope = container if container is not None else response
+        container = self.first_selection(response, *PAGINATION)
+        scope = container or response
         href = self.first_match(scope, *NEXT_LINK)
         if href is None:
             # A bar of page numbers without a marked "next" link.
@@ -254,7 +217,7 @@ class GuruSpider(ProjectSpider):
                 (h for h in scope.css("a::attr(href)").getall() if wanted in h.rstrip("/") + "/"),
                 None,
             )
-        if href is None and container is None and not truncated:
+        if href is None and not container and not truncated:
             self.parse_error("no_pagination", response)
         if href is None:
             return None

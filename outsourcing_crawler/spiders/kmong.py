@@ -17,19 +17,20 @@ from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
     budget_from_amounts,
     clean_text,
+    description_text,
     end_of_day,
-    html_to_text,
-    is_login_prompt,
     join_category,
+    json_text,
     merge_skills,
     parse_count,
     parse_duration_days,
+    parse_int,
     parse_work_type,
     redact_personal_data,
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
 API = "https://kmong.com/api/custom-project/v1/requests"
 PAGE = "https://kmong.com/enterprise/requests/{id}"
@@ -313,7 +314,7 @@ class KmongSpider(ProjectSpider):
         if not isinstance(detail.get("answers"), list | type(None)):
             self.parse_error("bad_answers", response)
 
-        description = self.description(detail.get("description") or row.get("content"))
+        description = description_text(detail.get("description") or row.get("content"))
 
         amount = value("amount")
         budget = budget_from_amounts(
@@ -327,14 +328,15 @@ class KmongSpider(ProjectSpider):
             [item for a in answers if SKILL_QUESTION.search(a.question) for item in a.items]
         )
         skills = merge_skills(
-            # Korean aliases (리액트, 스프링부트) come back canonical; Korean left over is a
-            # choice such as 기존 시스템과 동일 or 잘 모르겠어요, not a skill.
+            # Korean aliases (리액트, 스프링부트) come back canonical and the form's fixed
+            # choices (잘 모르겠어요) are no skills in the vocabulary; Korean left over is
+            # the client's own wording (기존 시스템과 동일), which no word list covers.
             [name for name in named if not HANGUL.search(name)],
             skills_in_text("\n".join(filter(None, (title, description)))),
         )
 
         raw_deadline = value("deadline")
-        days_left = _as_int(raw_deadline)
+        days_left = parse_int(raw_deadline)
         deadline = None
         if (days_left is None and raw_deadline is not None) or (
             days_left is not None and abs(days_left) > MAX_DEADLINE_DAYS
@@ -368,29 +370,17 @@ class KmongSpider(ProjectSpider):
             "description": description,
             "category": self.category_name(value("breadcrumb"), category_ids),
             "skills": skills,
-            "budget_min": budget.min,
-            "budget_max": budget.max,
-            "currency": budget.currency,
-            "budget_type": budget.type,
-            "duration_days": _duration(value("days")),
+            **budget_fields(budget),
+            "duration_days": parse_duration_days(value("days")) or None,
             "work_type": _work_type(project_type, answers),
             "location": _place(answers),
             "posted_at": None,  # the API publishes none; the database keeps first_seen_at
             "deadline": deadline,
-            "applicants": _count(row.get("proposal_count", detail.get("proposal_count"))),
+            "applicants": parse_count(row.get("proposal_count", detail.get("proposal_count"))),
             # APPROVAL is kmong's "open for proposals"; CLOSED, COMPLETE, CANCEL... are not.
             "status": "closed" if status is not None and status != "APPROVAL" else "open",
             "extra": {key: val for key, val in extra.items() if val not in (None, [])},
         }
-
-    @staticmethod
-    def description(raw: Any) -> str | None:
-        if not isinstance(raw, str) or not raw.strip():
-            return None
-        text = html_to_text(raw)
-        if not text or is_login_prompt(text):
-            return None
-        return text
 
     @staticmethod
     def category_name(breadcrumb: Any, ids: Mapping[str, Any]) -> str | None:
@@ -419,10 +409,11 @@ def _parse_answers(raw: Any) -> list[_Answer]:
             continue
         question = clean_text(str(entry.get("title") or "")) or ""
         contents = entry.get("contents")
+        # A choice is a string, or an object naming it ({"title": "React"}).
         items = [
             text
             for choice in (contents if isinstance(contents, list) else [])
-            if (text := _choice_text(choice))
+            if (text := json_text(choice, "title", "name", "content", "value"))
         ]
         note = entry.get("description")
         note = clean_text(note) if isinstance(note, str) else None
@@ -433,17 +424,6 @@ def _parse_answers(raw: Any) -> list[_Answer]:
             items = items or ([note] if note else [])
         answers.append(_Answer(question, items, text))
     return answers
-
-
-def _choice_text(choice: Any) -> str | None:
-    """An answer choice: a string, or an object naming it (``{"title": "React"}``)."""
-    if isinstance(choice, dict):
-        choice = next(
-            (choice[key] for key in ("title", "name", "content", "value") if key in choice), None
-        )
-    if isinstance(choice, str | int | float) and not isinstance(choice, bool):
-        return clean_text(str(choice))
-    return None
 
 
 def _work_type(project_type: str | None, answers: list[_Answer]) -> str | None:
@@ -463,31 +443,3 @@ def _place(answers: list[_Answer]) -> str | None:
         if a.text and PLACE_QUESTION.search(a.question):
             return a.text
     return None
-
-
-def _as_int(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    number = None
-    if isinstance(raw, int):
-        number = raw
-    elif (isinstance(raw, float) and raw.is_integer()) or (
-        isinstance(raw, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", raw)
-    ):
-        number = int(raw)
-    # Days and counts beyond this are garbage that no database column should receive.
-    return number if number is not None and abs(number) <= 10**9 else None
-
-
-def _duration(raw: Any) -> int | None:
-    number = _as_int(raw)
-    if number is not None:
-        return number if number > 0 else None
-    return parse_duration_days(raw) if isinstance(raw, str) else None
-
-
-def _count(raw: Any) -> int | None:
-    number = _as_int(raw)
-    if number is not None:
-        return number if number >= 0 else None
-    return parse_count(raw) if isinstance(raw, str) else None

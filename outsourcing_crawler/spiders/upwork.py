@@ -18,16 +18,15 @@ from scrapy_playwright.page import PageMethod
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
     clean_text,
+    description_text,
     html_to_text,
-    is_login_prompt,
     merge_skills,
-    parse_budget,
     parse_duration_days,
     parse_relative,
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import BLOCK_MARKERS, ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -168,11 +167,7 @@ class UpworkSpider(ProjectSpider):
         "budget_type",
         "posted_at",
     )
-    block_markers: ClassVar[tuple[str, ...]] = (
-        *BLOCK_MARKERS,
-        "<title>Just a moment...</title>",
-        "px-captcha",
-    )
+    content_selector = ", ".join(TILES)
     custom_settings: ClassVar[dict[str, Any]] = {
         # Only this spider loads the browser handler; only meta["playwright"] uses it.
         "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
@@ -290,20 +285,17 @@ class UpworkSpider(ProjectSpider):
             yield self.search_request(page_number + 1)
 
     def tiles(self, response: TextResponse) -> list[Selector]:
-        # The first query that matches, so that nested tile markup never counts twice.
-        for query in TILES:
-            found = response.css(query)
-            if found:
-                return list(found)
+        tiles = self.first_selection(response, *TILES)
+        if tiles:
+            return list(tiles)
         return [s for s in response.css(CARD_SECTIONS) if s.css('a[href*="/jobs/"]')]
 
     def has_next_page(self, response: TextResponse) -> bool:
-        for query in NEXT_PAGE:
-            control = response.css(query)
-            if control:
-                attributes = control[0].attrib
-                return "disabled" not in attributes and attributes.get("aria-disabled") != "true"
-        return True  # no pagination control found: up to max_pages
+        control = self.first_selection(response, *NEXT_PAGE)
+        if not control:
+            return True  # no pagination control found: up to max_pages
+        attributes = control[0].attrib
+        return "disabled" not in attributes and attributes.get("aria-disabled") != "true"
 
     def text_of(self, selector: Selector, queries: tuple[str, ...]) -> str | None:
         """One line of text of the first element matched."""
@@ -324,16 +316,12 @@ class UpworkSpider(ProjectSpider):
             return None
 
         title = self.text_of(tile, TITLE_LINK)
-        description = html_to_text(self.first_match(tile, *DESCRIPTION))
-        if is_login_prompt(description):
-            description = None
+        description = description_text(self.first_match(tile, *DESCRIPTION))
 
         job_type = self.text_of(tile, JOB_TYPE)
         amount = self.text_of(tile, FIXED_BUDGET)
         budget_text = " ".join(part for part in (job_type, amount) if part)
-        budget = parse_budget(budget_text, default_currency="USD") if budget_text else None
-        if budget_text and budget is None:
-            self.parse_error("unparsed_budget", response, budget_text)
+        budget = self.read_budget(response, budget_text, default_currency="USD")
 
         posted = self.text_of(tile, POSTED)
         posted_at = parse_relative(posted, reference, tz=self.timezone) if posted else None
@@ -363,10 +351,7 @@ class UpworkSpider(ProjectSpider):
             title=title,
             description=description,
             skills=skills,
-            budget_min=budget.min if budget else None,
-            budget_max=budget.max if budget else None,
-            currency=budget.currency if budget else None,
-            budget_type=budget.type if budget else None,
+            **budget_fields(budget),
             duration_days=parse_duration_days(duration) if duration else None,
             posted_at=posted_at,
             extra={key: value for key, value in extra.items() if value is not None},

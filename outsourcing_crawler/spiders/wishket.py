@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
@@ -17,10 +15,11 @@ from scrapy.selector import Selector, SelectorList
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
+    NO_BUDGET,
     Budget,
-    budget_from_amounts,
+    budget_from_base_salary,
     clean_text,
-    html_to_text,
+    description_text,
     is_login_prompt,
     join_category,
     merge_skills,
@@ -29,12 +28,13 @@ from outsourcing_crawler.normalisers import (
     parse_datetime,
     parse_duration_days,
     parse_relative,
+    parse_status,
     parse_work_type,
     redact_personal_data,
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -47,11 +47,6 @@ _PROJECT_ID: Final = re.compile(r"/project/(\d+)")
 _EMPTY_LIST: Final = re.compile(r"(?:프로젝트|검색\s*결과)(?:가|이)?\s*없습니다")
 _CLASS: Final = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 
-# Badge texts of the project's own recruiting state. "마감 임박" (closing soon) is still open.
-_OPEN_MARKS: Final = frozenset({"모집 중", "모집중", "모집 예정"})
-_CLOSED_MARKS: Final = frozenset(
-    {"모집 마감", "모집마감", "마감", "모집 완료", "모집 종료", "진행 중", "진행중", "완료"}
-)
 _PROJECT_TYPES: Final = {"외주": "task_based", "기간제": "term_based"}
 
 # Detail condition labels kept in ``extra`` (project facts, never about a person).
@@ -106,17 +101,8 @@ class WishketSpider(ProjectSpider):
         "keyword": str,
         "max_pages": int,
     }
-    expected_fields: ClassVar[tuple[str, ...]] = (
-        "description",
-        "category",
-        "skills",
-        "budget_type",
-        "duration_days",
-        "work_type",
-        "location",
-        "posted_at",
-        "deadline",
-        "applicants",
+    content_selector = (
+        "#projectListView, div.project-info-box, .project-detail-view, .detail-section"
     )
 
     pt: str | None = None
@@ -303,10 +289,7 @@ class WishketSpider(ProjectSpider):
             title=title,
             category=join_category(role),
             skills=merge_skills(skills, skills_in_text(title or "")),
-            budget_min=budget.min,
-            budget_max=budget.max,
-            currency=budget.currency,
-            budget_type=budget.type,
+            **budget_fields(budget),
             duration_days=parse_duration_days(_value(card.css("p.term"), "예상 기간")),
             work_type=_work_type(project_type, card_text),
             location=_text(card.css("p.location-data")),
@@ -357,7 +340,7 @@ class WishketSpider(ProjectSpider):
                 yield item
             return
         self._check_complete(response)
-        posting = self._job_posting(response)
+        posting = self.job_posting(response)
         root = response.css(".project-detail-view .detail-section") or response.css(
             ".project-detail-view, .detail-section"
         )
@@ -450,7 +433,7 @@ class WishketSpider(ProjectSpider):
             if label.startswith("프로젝트 등록"):
                 extra["client_projects"] = parse_count(value)
             elif label.startswith("누적 완료 금액"):
-                extra["client_paid_total"] = parse_budget(value).min
+                extra["client_paid_total"] = _budget(value).min
         if extra.get("comments") is None:
             extra["comments"] = parse_count(_text(root.css(".comment-layer-count")))
         if hidden:
@@ -465,10 +448,7 @@ class WishketSpider(ProjectSpider):
             description=description,
             category=join_category(categories) or item.category,
             skills=skills,
-            budget_min=budget.min,
-            budget_max=budget.max,
-            currency=budget.currency,
-            budget_type=budget.type,
+            **budget_fields(budget),
             duration_days=item.duration_days or parse_duration_days(fields.get("예상 기간")),
             work_type=work_type,
             location=item.location or fields.get("클라이언트 위치") or fields.get("근무 위치"),
@@ -506,30 +486,9 @@ class WishketSpider(ProjectSpider):
         return fields
 
     def _description(self, root: SelectorList, posting: dict[str, Any]) -> str | None:
-        box = root.css(".project-description-box")
-        text = html_to_text(box.get()) if box else None
-        if text is None or is_login_prompt(text):
-            text = html_to_text(_str(posting.get("description")))
-        if text is None or is_login_prompt(text):
-            return None
+        box = root.css(".project-description-box").get()
+        text = description_text(box) or description_text(_str(posting.get("description")))
         return redact_personal_data(text)
-
-    def _job_posting(self, response: TextResponse) -> dict[str, Any] | None:
-        """The page's schema.org ``JobPosting`` JSON-LD, if any."""
-        for raw in response.css("script[type='application/ld+json']::text").getall():
-            data = _load_json(raw) or _load_json(html.unescape(raw))
-            if data is None:
-                self.parse_error("bad_json_ld", response)
-                continue
-            nodes = data if isinstance(data, list) else [data]
-            for node in list(nodes):
-                if isinstance(node, dict) and isinstance(node.get("@graph"), list):
-                    nodes.extend(node["@graph"])
-            for node in nodes:
-                kind = node.get("@type") if isinstance(node, dict) else None
-                if kind == "JobPosting" or (isinstance(kind, list) and "JobPosting" in kind):
-                    return node
-        return None
 
     def _check_complete(self, response: TextResponse) -> None:
         """A page cut short is parsed for what it has, and counted."""
@@ -575,7 +534,7 @@ def _marks(scope: Selector | SelectorList) -> dict[str, str]:
         )
         if kind == "" and text in _PROJECT_TYPES:
             kind = "project-type-mark"
-        if kind == "" and text in _OPEN_MARKS | _CLOSED_MARKS:
+        if kind == "" and parse_status(text) is not None:
             kind = "recruiting-mark"
         marks.setdefault(kind or text, text)
         if text == "프라이빗 매칭":
@@ -584,17 +543,14 @@ def _marks(scope: Selector | SelectorList) -> dict[str, str]:
 
 
 def _status(marks: Mapping[str, str]) -> str | None:
-    for text in [marks.get("recruiting-mark", ""), *marks.values()]:
-        if text in _OPEN_MARKS:
-            return "open"
-        if text in _CLOSED_MARKS:
-            return "closed"
-    return None
+    """The recruiting badge's state, else the first other badge that tells one."""
+    texts = [marks.get("recruiting-mark", ""), *marks.values()]
+    return next(filter(None, map(parse_status, texts)), None)
 
 
 def _budget(text: str | None) -> Budget:
     """``예상 금액`` is fixed, ``월 금액 ... /월`` monthly, ``협의 후 결정`` negotiable."""
-    return parse_budget(text) if text else Budget(None, None, None, None)
+    return parse_budget(text) or NO_BUDGET
 
 
 def _detail_budget(fields: Mapping[str, str], posting: Mapping[str, Any]) -> Budget:
@@ -602,25 +558,7 @@ def _detail_budget(fields: Mapping[str, str], posting: Mapping[str, Any]) -> Bud
     for label in ("월 금액", "예상 금액"):
         if fields.get(label):
             return _budget(f"{label} {fields[label]}")
-    salary = posting.get("baseSalary")
-    if isinstance(salary, str):
-        return _budget(salary)
-    if not isinstance(salary, dict):
-        return Budget(None, None, None, None)
-    value = salary.get("value")
-    low = high = value
-    unit = ""
-    if isinstance(value, dict):  # a schema.org QuantitativeValue
-        unit = str(value.get("unitText") or "").upper()
-        low = value.get("minValue", value.get("value"))
-        high = value.get("maxValue", value.get("value"))
-    currency = salary.get("currency")
-    return budget_from_amounts(
-        low,
-        high,
-        currency=currency if isinstance(currency, str) else "KRW",
-        budget_type="monthly" if unit == "MONTH" else "fixed",
-    )
+    return budget_from_base_salary(posting.get("baseSalary"))
 
 
 def _rating(spans: SelectorList) -> float | None:
@@ -664,13 +602,6 @@ def _compact(extra: dict[str, Any]) -> dict[str, Any]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _load_json(raw: str) -> Any | None:
-    try:
-        return json.loads(raw, strict=False)
-    except ValueError:
-        return None
 
 
 def _is_next(link: Selector, label: str) -> bool:

@@ -1,10 +1,10 @@
-"""Counts of applicants and proposals."""
+"""Counts of applicants and proposals, and whole numbers from JSON."""
 
 from __future__ import annotations
 
 import pytest
 
-from outsourcing_crawler.normalisers import parse_count
+from outsourcing_crawler.normalisers import parse_count, parse_int
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,9 @@ from outsourcing_crawler.normalisers import parse_count
         ("1.2k", 1200),
         (7, 7),
         (0, 0),
+        ("12", 12),
+        (12.0, 12),
+        (10**9, 10**9),
         # unknown or hidden
         ("Proposals: Less than 5", None),
         ("Less than 5", None),
@@ -36,7 +39,39 @@ from outsourcing_crawler.normalisers import parse_count
         (None, None),
         ("", None),
         ("garbage", None),
+        # beyond a billion: garbage no database column should receive
+        (10**9 + 1, None),
+        (1e12, None),
+        ("99,999,999,999", None),
     ],
 )
 def test_parse_count(text: str | int | None, expected: int | None) -> None:
     assert parse_count(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (7, 7),
+        (-2, -2),
+        (0, 0),
+        (10**12, 10**12),
+        (5.0, 5),
+        ("5", 5),
+        (" -3 ", -3),
+        ("+4", 4),
+        # not whole numbers
+        (5.5, None),
+        (float("inf"), None),
+        (float("nan"), None),
+        (True, None),
+        ("5일", None),
+        ("soon", None),
+        ("1" * 40, None),
+        ("", None),
+        (None, None),
+        ([5], None),
+    ],
+)
+def test_parse_int(value: object, expected: int | None) -> None:
+    assert parse_int(value) == expected  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -15,18 +16,25 @@ from outsourcing_crawler.normalisers import (
     SEOUL,
     Budget,
     budget_from_amounts,
+    budget_from_base_salary,
     canonical_skill,
     clean_text,
     find_personal_data,
     html_to_text,
     is_login_prompt,
     join_category,
+    json_ld_nodes,
+    json_text,
+    labelled_value,
+    location_from_address,
     merge_skills,
     parse_budget,
     parse_count,
     parse_datetime,
     parse_duration_days,
+    parse_int,
     parse_relative,
+    parse_status,
     parse_work_type,
     redact_personal_data,
     skills_from_field,
@@ -127,6 +135,46 @@ def test_counts_and_durations_never_raise(value: str | int) -> None:
 
 
 @PROPERTY_SETTINGS
+@given(st.one_of(TEXTS, st.integers(), st.floats()))
+def test_parse_int_never_raises(value: str | int | float) -> None:
+    number = parse_int(value)
+    assert number is None or type(number) is int
+
+
+@PROPERTY_SETTINGS
+@given(TEXTS, st.lists(TEXTS, max_size=3), st.booleans())
+def test_labels_and_statuses_never_raise(text: str, labels: list[str], colon: bool) -> None:
+    value = labelled_value(text, labels, colon=colon)
+    assert value is None or (value and "\n" not in value)
+    assert parse_status(text) in {None, "open", "closed"}
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXTS,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["@type", "@graph", "address", "value", "unitText", "title"]) | TEXTS,
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@PROPERTY_SETTINGS
+@given(JSON_VALUES)
+def test_json_ld_functions_never_raise(value: object) -> None:
+    nodes = json_ld_nodes(json.dumps(value), "JobPosting")
+    assert nodes is None or all(isinstance(node, dict) for node in nodes)
+    location = location_from_address(value)
+    assert location is None or location.strip() == location
+    _check_budget(budget_from_base_salary(value))
+    json_text(value, "title", "value")
+
+
+@PROPERTY_SETTINGS
 @given(TEXTS)
 def test_text_functions_never_raise(text: str) -> None:
     cleaned = clean_text(text)
@@ -190,6 +238,10 @@ ALL_FUNCTIONS: list[Callable[[str], object]] = [
     skills_in_text,
     find_personal_data,
     redact_personal_data,
+    parse_status,
+    parse_int,
+    json_ld_nodes,
+    lambda text: labelled_value(text, ["월단가", "기간", "react"], colon=False),
 ]
 
 

@@ -140,10 +140,25 @@ def test_prose_spellings_are_unambiguous() -> None:
         ("경력 무관", None),
         ("etc", None),
         ("etc.", None),
+        # roles and kinds of work are no technologies
+        ("backend", None),
+        ("Frontend", None),
+        ("front-end", None),
+        ("백엔드", None),
+        ("유지보수", None),
+        ("backend developer", None),
+        ("프론트엔드 개발", None),
+        # choices of intake forms offered beside the technologies
+        ("잘 모르겠어요", None),
+        ("협의 후 결정", None),
+        ("상의 후 결정", None),
+        ("개발사 추천", None),
+        ("예", None),
+        ("아니오", None),
+        ("없음", None),
         # unknown but plausible: kept as published
-        ("backend", "backend"),
-        ("유지보수", "유지보수"),
         ("  Some   New Tool ", "Some New Tool"),
+        ("Some Tool development", "Some Tool development"),
         # nothing usable
         ("", None),
         ("   ", None),
@@ -162,8 +177,9 @@ def test_canonical_skill(name: str | None, expected: str | None) -> None:
         ("Vue,AOS,iOS", ["Vue.js", "Android", "iOS"]),
         (
             "Vue, AOS, iOS, Supabase, backend, 유지보수",
-            ["Vue.js", "Android", "iOS", "Supabase", "backend", "유지보수"],
+            ["Vue.js", "Android", "iOS", "Supabase"],
         ),
+        (["리액트", "잘 모르겠어요", "개발사 추천"], ["React"]),
         ("제안요청", []),
         ("", []),
         (None, []),

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from outsourcing_crawler.normalisers import clean_text, html_to_text, is_login_prompt, join_category
+from outsourcing_crawler.normalisers import (
+    clean_text,
+    html_to_text,
+    is_login_prompt,
+    join_category,
+    json_text,
+)
 
 SAMPLES = Path("/work/shared/platforms/samples")
 
@@ -121,3 +127,24 @@ def test_join_category(value: str | Sequence[str] | None, expected: str | None) 
 )
 def test_is_login_prompt(text: str | None, expected: bool) -> None:
     assert is_login_prompt(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "keys", "expected"),
+    [
+        ("  React  Native ", (), "React Native"),
+        (612345, (), "612345"),
+        (1.5, (), "1.5"),
+        ({"title": "Vue.js"}, ("title", "name"), "Vue.js"),
+        ({"name": " Node.js "}, ("title", "name"), "Node.js"),
+        ({"@type": "PropertyValue", "value": 29741}, ("value",), "29741"),
+        ({"title": None, "name": "React"}, ("title", "name"), None),  # the first key present
+        ({"id": 3}, ("title", "name"), None),
+        (True, (), None),
+        (["React"], (), None),
+        ("", (), None),
+        (None, (), None),
+    ],
+)
+def test_json_text(value: object, keys: tuple[str, ...], expected: str | None) -> None:
+    assert json_text(value, *keys) == expected

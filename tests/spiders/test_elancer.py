@@ -12,8 +12,6 @@ import time_machine
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import SEOUL, find_personal_data
@@ -21,10 +19,12 @@ from outsourcing_crawler.spiders.base import SpiderArgumentError
 from outsourcing_crawler.spiders.elancer import ElancerSpider
 from tests.support import (
     FIXTURES,
+    failure,
     fixture_response,
     make_spider,
     recorded_response,
     requests_of,
+    started,
     stat,
 )
 
@@ -46,17 +46,10 @@ def run(callback: Any, response: Response) -> list[Any]:
         return list(callback(response, **response.request.cb_kwargs))
 
 
-def first_start_request(spider: ElancerSpider) -> Request:
-    step = spider.start().__anext__()
-    with pytest.raises(StopIteration) as stop:
-        step.send(None)
-    return stop.value.value
-
-
 def sitemap_chain(spider: ElancerSpider) -> list[Request]:
     """Every request the recorded sitemap files lead to, following the index in order."""
     requests: list[Request] = []
-    queue = [first_start_request(spider)]
+    queue = started(spider)
     while queue:
         request = queue.pop(0)
         response = recorded_response(request.url, cb_kwargs=request.cb_kwargs)
@@ -90,7 +83,7 @@ def items(parsed: tuple[ElancerSpider, dict[str, ProjectItem]]) -> dict[str, Pro
 
 
 def test_start_is_the_sitemap_not_the_api() -> None:
-    request = first_start_request(make_spider(ElancerSpider))
+    [request] = started(make_spider(ElancerSpider))
     assert request.url == SITEMAP
     assert request.errback is not None
 
@@ -329,7 +322,7 @@ def test_a_page_without_a_badge_is_reported() -> None:
 def test_broken_json_ld_is_counted_and_the_markup_used() -> None:
     spider = make_spider(ElancerSpider)
     [item] = detail(spider, "detail_bad_jsonld.html", "29677")
-    assert stat(spider, ERRORS + "bad_jsonld") == 1
+    assert stat(spider, ERRORS + "bad_json_ld") == 1
     assert item.title == "[재택] 자사몰 PHP 유지보수 개발자"
     assert (item.budget_min, item.budget_type, item.work_type) == (3_000_000, "monthly", "remote")
 
@@ -374,7 +367,5 @@ def test_a_challenge_page_stops_the_spider() -> None:
 def test_http_errors_after_retries_are_counted(status: int, kind: str) -> None:
     spider = make_spider(ElancerSpider)
     response = fixture_response("elancer/empty.html", page_url("29741"), status=status)
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = response.request
-    spider.on_request_error(failure)
+    spider.on_request_error(failure(response))
     assert stat(spider, ERRORS + kind) == 1

@@ -8,20 +8,22 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import time_machine
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TxTimeoutError
-from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import ValidationPipeline
-from outsourcing_crawler.spiders.base import SpiderArgumentError
 from outsourcing_crawler.spiders.freelancer import API_URL, FreelancerSpider
 from tests.support import (
+    answer,
+    argument_error,
+    assert_skills,
+    crawl,
+    failure,
     fixture_response,
+    items_by_id,
     items_of,
     make_spider,
     recording,
@@ -40,36 +42,19 @@ def page_url(offset: int, limit: int = 50, filters: str = "") -> str:
     return f"{API_URL}?{FIXED_PARAMS}{filters}&limit={limit}&offset={offset}"
 
 
-def run(request: Request) -> list[Any]:
-    """What the spider returns for a request answered from the recordings (a tiny engine)."""
-    response = recording(request.url).response(request)
-    return list(request.callback(response, **request.cb_kwargs) or [])
-
-
 async def first_request(spider: FreelancerSpider) -> Request:
     return await anext(spider.start())
 
 
 @pytest.fixture(scope="module")
 def site() -> tuple[FreelancerSpider, list[ProjectItem], list[str]]:
-    # Nothing may read the clock: every date comes from the API or the Date header.
-    with time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False):
-        spider = make_spider(FreelancerSpider)
-        pending = [spider.page_request(0)]
-        items: list[ProjectItem] = []
-        urls: list[str] = []
-        while pending:
-            request = pending.pop(0)
-            urls.append(request.url)
-            results = run(request)
-            items += items_of(results)
-            pending += requests_of(results)
-    return spider, items, urls
+    spider = make_spider(FreelancerSpider)
+    return spider, *crawl(spider.page_request(0))
 
 
 @pytest.fixture(scope="module")
 def items(site: Any) -> dict[str, ProjectItem]:
-    return {item.external_id: item for item in site[1]}
+    return items_by_id(site[1])
 
 
 def parse(spider: FreelancerSpider, response: Any, offset: int = 0) -> list[Any]:
@@ -133,10 +118,8 @@ def page_of(*projects: Any, total: int | None = 1) -> dict[str, Any]:
     ],
 )
 def test_bad_argument_stops_the_spider(name: str, value: str, words: list[str]) -> None:
-    with pytest.raises(SpiderArgumentError) as error:
-        make_spider(FreelancerSpider, **{name: value})
-    for word in words:
-        assert word in str(error.value)
+    message = argument_error(FreelancerSpider, **{name: value})
+    assert all(word in message for word in words), message
 
 
 async def test_default_request_lists_active_projects_newest_first() -> None:
@@ -189,7 +172,7 @@ async def test_site_items_pass_validation(site: Any) -> None:
 
 def test_page_one_asks_for_the_next_offset() -> None:
     spider = make_spider(FreelancerSpider)
-    results = run(spider.page_request(0))
+    results = answer(spider.page_request(0))
     assert len(items_of(results)) == 50
     (next_page,) = requests_of(results)
     assert next_page.url == page_url(50)
@@ -198,7 +181,7 @@ def test_page_one_asks_for_the_next_offset() -> None:
 
 def test_last_page_reaches_total_count() -> None:
     spider = make_spider(FreelancerSpider)
-    results = run(spider.page_request(50))
+    results = answer(spider.page_request(50))
     assert len(items_of(results)) == 4
     assert requests_of(results) == []
 
@@ -313,10 +296,7 @@ def test_preview_description_when_the_full_text_is_missing(items: dict) -> None:
 def test_skills_jobs_first_then_text(
     items: dict, project_id: str, from_jobs: list[str], from_text: list[str]
 ) -> None:
-    skills = items[project_id].skills
-    assert skills[: len(from_jobs)] == from_jobs
-    assert set(from_text) <= set(skills)
-    assert len(skills) == len(set(skills))
+    assert_skills(items[project_id].skills, from_jobs, from_text)
 
 
 def test_extra_fields(items: dict) -> None:
@@ -474,24 +454,18 @@ def test_missing_total_count_is_counted_and_paging_goes_on_while_pages_are_full(
     assert requests_of(results) == []  # a short page is the last one
 
 
-def failure_of(exception: Exception, url: str) -> Failure:
-    failure = Failure(exception)
-    failure.request = Request(url)  # type: ignore[attr-defined]
-    return failure
-
-
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
 def test_http_error_after_retries_is_counted(status: int) -> None:
     spider = make_spider(FreelancerSpider)
     response = TextResponse(page_url(0), status=status, body=b'{"status": "error"}')
     assert spider.page_request(0).errback == spider.on_request_error
-    spider.on_request_error(failure_of(HttpError(response), page_url(0)))
+    spider.on_request_error(failure(response, Request(page_url(0))))
     assert stat(spider, ERRORS + f"http_{status}") == 1
 
 
 def test_timeout_is_counted() -> None:
     spider = make_spider(FreelancerSpider)
-    spider.on_request_error(failure_of(TxTimeoutError(), page_url(0)))
+    spider.on_request_error(failure(TxTimeoutError(), Request(page_url(0))))
     assert stat(spider, ERRORS + "timeout") == 1
 
 
@@ -501,5 +475,5 @@ def test_forbidden_answer_is_a_block() -> None:
         page_url(0), status=403, body=b"<html><body>Access Denied</body></html>"
     )
     with pytest.raises(CloseSpider):
-        spider.on_request_error(failure_of(HttpError(response), page_url(0)))
+        spider.on_request_error(failure(response, Request(page_url(0))))
     assert stat(spider, "outsourcing/blocked/freelancer") == 1

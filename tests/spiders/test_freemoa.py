@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 import time_machine
-from scrapy import FormRequest, Request
+from scrapy import FormRequest
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import SEOUL, canonical_skill, find_personal_data
@@ -24,11 +22,13 @@ from outsourcing_crawler.spiders.freemoa import FreemoaSpider
 from tests.support import (
     FIXTURES,
     RECORDINGS,
+    failure,
     fixture_response,
     items_of,
     make_spider,
     recorded_response,
     requests_of,
+    started,
     stat,
 )
 
@@ -53,13 +53,6 @@ def api_fixture(name: str, page: int = 1, **cb_kwargs: Any) -> Response:
 def run(callback: Any, response: Response) -> list[Any]:
     with time_machine.travel(FROZEN, tick=False):
         return list(callback(response, **response.request.cb_kwargs))
-
-
-def first_start_request(spider: FreemoaSpider) -> Request:
-    step = spider.start().__anext__()
-    with pytest.raises(StopIteration) as stop:
-        step.send(None)
-    return stop.value.value
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +82,7 @@ def recorded_rows() -> list[dict[str, Any]]:
 
 
 def test_start_is_the_list_page_for_its_session_cookie() -> None:
-    request = first_start_request(make_spider(FreemoaSpider))
+    [request] = started(make_spider(FreemoaSpider))
     assert (request.method, request.url) == ("GET", LIST_PAGE)
     assert request.errback is not None
 
@@ -300,6 +293,10 @@ def test_real_open_range_row(items: dict[str, ProjectItem]) -> None:
     expected = [canonical_skill(name) for name in ("Vue", "AOS", "iOS")]
     assert None not in expected
     assert item.skills[:3] == expected
+    # "backend" and "유지보수" in the skill field are kinds of work, not technologies.
+    [row] = [row for row in recorded_rows() if row["proj_idx"] == "48501"]
+    assert "backend, 유지보수" in row["proj_language"]
+    assert not {"backend", "유지보수"} & set(item.skills)
     assert item.extra["private"] is False
 
 
@@ -465,17 +462,13 @@ def test_a_page_that_repeats_stops_the_crawl() -> None:
 def test_http_errors_after_retries_are_counted(status: int, kind: str) -> None:
     spider = make_spider(FreemoaSpider)
     response = fixture_response("freemoa/api_empty_json.json", API, status=status, method="POST")
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = response.request
-    spider.on_request_error(failure)
+    spider.on_request_error(failure(response))
     assert stat(spider, ERRORS + kind) == 1
 
 
 def test_a_403_is_a_block() -> None:
     spider = make_spider(FreemoaSpider)
     response = fixture_response("freemoa/api_block.html", API, status=403, method="POST")
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = response.request
     with pytest.raises(CloseSpider) as closed:
-        spider.on_request_error(failure)
+        spider.on_request_error(failure(response))
     assert closed.value.reason == "blocked"

@@ -9,22 +9,23 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TxTimeoutError
-from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import SEOUL
 from outsourcing_crawler.pipelines import ValidationPipeline
-from outsourcing_crawler.spiders.base import SpiderArgumentError
 from outsourcing_crawler.spiders.kmong import API, KmongSpider
 from tests.support import (
+    argument_error,
+    assert_skills,
+    crawl,
+    failure,
     fixture_response,
+    items_by_id,
     items_of,
     make_spider,
     recorded_response,
@@ -49,42 +50,15 @@ def detail_url(request_id: int | str) -> str:
     return f"{API}/{request_id}"
 
 
-def run(spider: KmongSpider, request: Request) -> list[Any]:
-    """What the spider returns for a request answered from the recordings (a tiny engine)."""
-    response = recording(request.url).response(request)
-    if response.status >= 400:
-        failure = Failure(HttpError(response))
-        failure.request = request  # type: ignore[attr-defined]
-        return list(request.errback(failure) or [])
-    return list(request.callback(response, **request.cb_kwargs) or [])
-
-
-def crawl_site(spider: KmongSpider) -> tuple[list[ProjectItem], list[str]]:
-    """Every item of the recorded site, following the spider's requests to the end."""
-    pending = [Request(list_url(1), callback=spider.parse_list, cb_kwargs={"page": 1})]
-    items: list[ProjectItem] = []
-    seen: list[str] = []
-    while pending:
-        request = pending.pop(0)
-        seen.append(request.url)
-        results = run(spider, request)
-        items += items_of(results)
-        pending += requests_of(results)
-    return items, seen
-
-
 @pytest.fixture(scope="module")
 def site() -> tuple[KmongSpider, list[ProjectItem], list[str]]:
-    # Nothing may read the clock: every date comes from the responses' Date header.
-    with time_machine.travel(datetime(2030, 1, 1, tzinfo=SEOUL), tick=False):
-        spider = make_spider(KmongSpider)
-        items, urls = crawl_site(spider)
-    return spider, items, urls
+    spider = make_spider(KmongSpider)
+    return spider, *crawl(spider.list_request(1))
 
 
 @pytest.fixture(scope="module")
 def items(site: Any) -> dict[str, ProjectItem]:
-    return {item.external_id: item for item in site[1]}
+    return items_by_id(site[1])
 
 
 def one(results: Iterable[Any]) -> ProjectItem:
@@ -117,10 +91,8 @@ async def first_request(spider: KmongSpider) -> Request:
     ],
 )
 def test_bad_argument_stops_the_spider(name: str, value: str, words: list[str]) -> None:
-    with pytest.raises(SpiderArgumentError) as error:
-        make_spider(KmongSpider, **{name: value})
-    for word in words:
-        assert word in str(error.value)
+    message = argument_error(KmongSpider, **{name: value})
+    assert all(word in message for word in words), message
 
 
 def test_arguments_are_converted() -> None:
@@ -386,10 +358,7 @@ def test_html_description_becomes_plain_text(items: dict) -> None:
 def test_skills_answers_first_then_text(
     items: dict, request_id: str, from_answers: list[str], from_text: list[str]
 ) -> None:
-    skills = items[request_id].skills
-    assert skills[: len(from_answers)] == from_answers
-    assert set(from_text) <= set(skills)
-    assert len(skills) == len(set(skills))
+    assert_skills(items[request_id].skills, from_answers, from_text)
 
 
 def test_no_skills_where_none_are_named(items: dict) -> None:
@@ -498,9 +467,7 @@ def test_rate_limited_detail_is_counted_and_kept() -> None:
         headers={"Content-Type": "application/json", "Retry-After": "30"},
         cb_kwargs={"row": ROW},
     )
-    failure = Failure(HttpError(response))
-    failure.request = response.request  # type: ignore[attr-defined]
-    item = one(spider.on_detail_error(failure))
+    item = one(spider.on_detail_error(failure(response)))
     assert (item.external_id, item.budget_min, item.status) == ("612345", 15_000_000, "open")
     assert stat(spider, ERRORS + "http_429") == 1
     assert stat(spider, ERRORS + "detail_unavailable") == 1
@@ -510,9 +477,7 @@ async def test_detail_timeout_keeps_the_list_row() -> None:
     spider = make_spider(KmongSpider)
     listed_at = "2026-11-29T03:00:00+00:00"
     request = Request(detail_url(612345), cb_kwargs={"row": ROW, "listed_at": listed_at})
-    failure = Failure(TxTimeoutError("took too long"))
-    failure.request = request  # type: ignore[attr-defined]
-    item = one(spider.on_detail_error(failure))
+    item = one(spider.on_detail_error(failure(TxTimeoutError("took too long"), request)))
     assert (item.external_id, item.title, item.platform) == ("612345", ROW["title"], "kmong")
     # no response: the list page's fetch time dates the row's days remaining
     assert item.scraped_at == FETCHED
@@ -530,9 +495,7 @@ def test_forbidden_detail_keeps_the_row_and_stops_as_blocked() -> None:
         headers={"Content-Type": "text/html", "Date": "Sun, 29 Nov 2026 03:00:00 GMT"},
         cb_kwargs={"row": ROW},
     )
-    failure = Failure(HttpError(response))
-    failure.request = response.request  # type: ignore[attr-defined]
-    results = spider.on_detail_error(failure)
+    results = spider.on_detail_error(failure(response))
     kept = next(results)
     with pytest.raises(CloseSpider):
         next(results)
@@ -546,9 +509,7 @@ def test_rate_limited_list_page_is_counted() -> None:
     response = fixture_response(
         "kmong/too_many_requests.json", list_url(1), status=429, cb_kwargs={"page": 1}
     )
-    failure = Failure(HttpError(response))
-    failure.request = response.request  # type: ignore[attr-defined]
-    spider.on_request_error(failure)
+    spider.on_request_error(failure(response))
     assert stat(spider, ERRORS + "http_429") == 1
 
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import time_machine
 from itemadapter import ItemAdapter
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.project import get_project_settings
 from twisted.internet.error import TimeoutError as TxTimeoutError
-from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import problem
@@ -28,11 +24,16 @@ from outsourcing_crawler.spiders.upwork import (
     skip_heavy_resources,
 )
 from tests.support import (
+    answer,
+    crawl,
+    failure,
     fixture_response,
+    items_by_id,
     items_of,
     make_spider,
     recording,
     requests_of,
+    started,
     stat,
 )
 
@@ -46,39 +47,6 @@ def page_url(page: int) -> str:
     return f"{SEARCH}?sort=recency&page={page}"
 
 
-def started(spider: UpworkSpider) -> list[Any]:
-    """What ``spider.start()`` yields; it awaits nothing, so it runs without an event loop."""
-    generator: AsyncIterator[Any] = spider.start()
-    results = []
-    while True:
-        try:
-            generator.__anext__().send(None)  # type: ignore[attr-defined]
-        except StopIteration as step:
-            results.append(step.value)
-        except StopAsyncIteration:
-            return results
-
-
-def run(spider: UpworkSpider, request: Request) -> list[Any]:
-    """What the spider returns for a request answered from the recordings (a tiny engine)."""
-    response = recording(request.url).response(request)
-    return list(request.callback(response, **request.cb_kwargs) or [])
-
-
-def crawl_site(spider: UpworkSpider) -> tuple[list[ProjectItem], list[str]]:
-    """Every item of the recorded site, from ``start()`` following the requests to the end."""
-    pending = started(spider)
-    items: list[ProjectItem] = []
-    seen: list[str] = []
-    while pending:
-        request = pending.pop(0)
-        seen.append(request.url)
-        results = run(spider, request)
-        items += items_of(results)
-        pending += requests_of(results)
-    return items, seen
-
-
 def parse(
     spider: UpworkSpider, response: Response, page: int = 1
 ) -> tuple[list[ProjectItem], list[Request]]:
@@ -88,16 +56,13 @@ def parse(
 
 @pytest.fixture(scope="module")
 def site() -> tuple[UpworkSpider, list[ProjectItem], list[str]]:
-    # Nothing may read the clock: every date comes from the responses' Date header.
-    with time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False):
-        spider = make_spider(UpworkSpider)
-        items, urls = crawl_site(spider)
-    return spider, items, urls
+    spider = make_spider(UpworkSpider)
+    return spider, *crawl(*started(spider))
 
 
 @pytest.fixture(scope="module")
 def by_id(site: tuple[UpworkSpider, list[ProjectItem], list[str]]) -> dict[str, ProjectItem]:
-    return {item.external_id: item for item in site[1]}  # type: ignore[misc]
+    return items_by_id(site[1])
 
 
 # -- the recorded site ----------------------------------------------------------------------
@@ -283,7 +248,7 @@ def test_max_pages_stops_pagination() -> None:
     while pending:
         request = pending.pop(0)
         seen.append(request.url)
-        pending += requests_of(run(spider, request))
+        pending += requests_of(answer(request))
     assert seen == [page_url(1), page_url(2)]
 
 
@@ -372,10 +337,8 @@ def test_challenge_page_is_blocked_and_stops_the_spider() -> None:
 def test_challenge_page_with_403_status_is_blocked_via_the_errback() -> None:
     spider = make_spider(UpworkSpider)
     response = fixture_response("upwork/cloudflare_challenge.html", page_url(1), status=403)
-    failure = Failure(HttpError(response))
-    failure.request = response.request  # type: ignore[attr-defined]
     with pytest.raises(CloseSpider):
-        spider.on_request_error(failure)
+        spider.on_request_error(failure(response))
     assert stat(spider, "outsourcing/blocked/upwork") == 1
 
 
@@ -439,22 +402,16 @@ def test_non_html_response_is_a_parse_error() -> None:
 # -- failures -------------------------------------------------------------------------------
 
 
-def failure_of(request: Request, error: Exception) -> Failure:
-    failure = Failure(error)
-    failure.request = request  # type: ignore[attr-defined]
-    return failure
-
-
 def test_browser_timeout_is_retried_once_then_counted() -> None:
     spider = make_spider(UpworkSpider)
     (request,) = started(spider)
     timeout = PlaywrightTimeoutError("Page.wait_for_selector: Timeout 20000ms exceeded.")
-    (retry,) = spider.on_request_error(failure_of(request, timeout)) or []
+    (retry,) = spider.on_request_error(failure(timeout, request)) or []
     assert retry.url == request.url
     assert retry.dont_filter
     assert retry.meta["playwright"] is True
     assert stat(spider, f"{ERRORS}browser_timeout") is None
-    assert spider.on_request_error(failure_of(retry, timeout)) is None
+    assert spider.on_request_error(failure(timeout, retry)) is None
     assert stat(spider, f"{ERRORS}browser_timeout") == 1
     assert stat(spider, "retry/reason_count/browser_timeout") == 1
     assert stat(spider, "retry/max_reached") == 1
@@ -463,7 +420,7 @@ def test_browser_timeout_is_retried_once_then_counted() -> None:
 def test_other_failures_are_counted_as_the_base_does() -> None:
     spider = make_spider(UpworkSpider)
     (request,) = started(spider)
-    assert spider.on_request_error(failure_of(request, TxTimeoutError())) is None
+    assert spider.on_request_error(failure(TxTimeoutError(), request)) is None
     assert stat(spider, f"{ERRORS}timeout") == 1
 
 
