@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import functools
+import shutil
 import tempfile
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -38,6 +41,7 @@ def _script_location() -> str:
     if MIGRATIONS.is_dir():
         return str(MIGRATIONS)
     target = Path(tempfile.mkdtemp(prefix="outsourcing_crawler_migrations_"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
 
     def copy(source: Traversable, destination: Path) -> None:
         destination.mkdir(exist_ok=True)
@@ -90,8 +94,15 @@ def _upgrade(connection: Connection, config: Config) -> tuple[str | None, str | 
     return before, head
 
 
+# Crawls of one process (`scrapy crawlall`) opening together migrate one at a time: Alembic's
+# module state is not reentrant, and SQLite has no advisory lock to queue them.
+_in_process: dict[tuple[str, int], asyncio.Lock] = {}
+
+
 async def migrate(database: Database) -> tuple[str | None, str | None]:
     """Upgrade to the newest revision; returns (revision before, revision after)."""
     config = alembic_config(database.url)
-    async with database.engine.begin() as connection:
+    # A lock belongs to one event loop.
+    key = (database.url.render_as_string(hide_password=False), id(asyncio.get_running_loop()))
+    async with _in_process.setdefault(key, asyncio.Lock()), database.engine.begin() as connection:
         return await connection.run_sync(_upgrade, config)
