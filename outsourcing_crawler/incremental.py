@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
@@ -32,6 +31,7 @@ from outsourcing_crawler.db import Database, databases
 from outsourcing_crawler.db.listings import known_listings, record_listings
 from outsourcing_crawler.db.upsert import content_hash
 from outsourcing_crawler.items import ProjectItem, item_dict
+from outsourcing_crawler.listings import LISTING, NEXT_PAGE, ListingRef, is_full_crawl
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -39,21 +39,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
-
-LISTING = "outsourcing_listing"
-NEXT_PAGE = "outsourcing_next_page"
-
-
-@dataclass(frozen=True)
-class ListingRef:
-    """A posting as a list page showed it: its id and a fingerprint of the listing."""
-
-    external_id: str
-    listing_hash: str
-
-
-def is_full_crawl(spider: Spider) -> bool:
-    return str(getattr(spider, "full", "0")).lower() in ("1", "true", "yes")
 
 
 class IncrementalMiddleware:
@@ -98,23 +83,23 @@ class IncrementalMiddleware:
             await databases.release(self.database)
             self.database = None
 
-    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        """Remember what was fetched: it is recorded with the next page's lookup."""
-        ref = response.meta.get(LISTING) if response is not None else None
-        if ref is None:
-            external_id = str(getattr(item, "external_id", None))
-            listing_hash = self._item_hashes.pop(external_id, None)
-            if listing_hash is None:
-                return
-            ref = ListingRef(external_id, listing_hash)
+    def _fetched(self, ref: ListingRef) -> None:
+        """Remember a posting as read: recorded with the next page's lookup."""
         self.pending.append(
             {
-                "platform": spider.name,
+                "platform": self.crawler.spider.name,
                 "external_id": ref.external_id,
                 "listing_hash": ref.listing_hash,
                 "fetched_at": datetime.now(UTC),
             }
         )
+
+    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
+        """A posting a list page yielded whole is read once it is stored."""
+        external_id = str(getattr(item, "external_id", None))
+        listing_hash = self._item_hashes.pop(external_id, None)
+        if listing_hash is not None:
+            self._fetched(ListingRef(external_id, listing_hash))
 
     async def _exchange(
         self, platform: str, external_ids: list[str]
@@ -137,6 +122,10 @@ class IncrementalMiddleware:
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         outputs = [output async for output in result]
+        if LISTING in response.meta:
+            # A detail page read through (even one that yields nothing, such as a
+            # confidential posting): not worth reading again while its listing holds.
+            self._fetched(response.meta[LISTING])
         listed: dict[str, str] = {}
         paginates = False
         for output in outputs:

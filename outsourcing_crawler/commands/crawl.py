@@ -29,7 +29,7 @@ class Command(ScrapyCrawlCommand):
         try:
             # Check -a arguments before anything starts, for a one-line message.
             for name, value in opts.spargs.items():
-                if name in getattr(spidercls, "arguments", {}):
+                if name in getattr(spidercls, "all_arguments", dict)():
                     spidercls._check_argument(name, value)
         except SpiderArgumentError as exc:
             raise UsageError(str(exc), print_help=False) from None

@@ -64,7 +64,7 @@ def plan_crawls(
     ``spidercls_of`` is the spider loader's ``load``.
     """
     classes = {name: spidercls_of(name) for name in names}
-    declared = {name: getattr(cls, "arguments", {}) for name, cls in classes.items()}
+    declared = {name: getattr(cls, "all_arguments", dict)() for name, cls in classes.items()}
     unknown = sorted(set(spargs) - {arg for args in declared.values() for arg in args})
     if unknown:
         raise UsageError(

@@ -16,7 +16,9 @@ from scrapy.selector import Selector, SelectorList
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
+from outsourcing_crawler.fingerprints import fingerprint
 from outsourcing_crawler.items import ProjectItem
+from outsourcing_crawler.listings import FULL_VALUES, LISTING, NEXT_PAGE, ListingRef, is_full_crawl
 from outsourcing_crawler.normalisers import NO_BUDGET, SEOUL, Budget, json_ld_nodes, parse_budget
 
 if TYPE_CHECKING:
@@ -98,15 +100,21 @@ class ProjectSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         for name, value in kwargs.items():
-            if name in self.arguments:
+            if name in self.all_arguments():
                 kwargs[name] = self._check_argument(name, value)
         super().__init__(*args, **kwargs)
+        self.arguments_given = frozenset(kwargs) & frozenset(self.arguments)
         self._logged_errors: set[str] = set()
         self._blocked_pages = 0
 
     @classmethod
+    def all_arguments(cls) -> Mapping[str, tuple[str, ...] | type]:
+        """The spider's own arguments and ``full`` (``-a full=1``: no incremental skipping)."""
+        return {"full": ("0", *FULL_VALUES), **cls.arguments}
+
+    @classmethod
     def _check_argument(cls, name: str, value: Any) -> Any:
-        allowed = cls.arguments[name]
+        allowed = cls.all_arguments()[name]
         if allowed is int:
             try:
                 number = int(value)
@@ -266,7 +274,43 @@ class ProjectSpider(scrapy.Spider):
 
     def request(self, url: str, callback: Callable[..., Any], **kwargs: Any) -> scrapy.Request:
         """A request whose final failure is counted by :meth:`on_request_error`."""
-        return scrapy.Request(url, callback=callback, errback=self.on_request_error, **kwargs)
+        kwargs.setdefault("errback", self.on_request_error)
+        return scrapy.Request(url, callback=callback, **kwargs)
+
+    def detail_request(
+        self,
+        url: str,
+        callback: Callable[..., Any],
+        *,
+        external_id: Any,
+        listing: Any,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """A posting's detail page, as a list page led to it.
+
+        ``listing`` is what the list page showed of the posting (its row, its card's texts):
+        an incremental crawl skips the request while that is unchanged and the detail page
+        was read recently.
+        """
+        meta = {
+            **kwargs.pop("meta", {}),
+            LISTING: ListingRef(str(external_id), fingerprint(listing)),
+        }
+        return self.request(url, callback, meta=meta, **kwargs)
+
+    @staticmethod
+    def next_list_page(request: scrapy.Request) -> scrapy.Request:
+        """Mark the request for the next list page: an incremental crawl stops paginating
+        once list pages (newest first) show nothing new."""
+        request.meta[NEXT_PAGE] = True
+        return request
+
+    @property
+    def saw_whole_listing(self) -> bool:
+        """Whether this crawl reads the platform's whole listing: run with ``-a full=1``
+        and no argument that filters or limits it. Only such a crawl may conclude that a
+        posting it did not see is gone."""
+        return is_full_crawl(self) and not self.arguments_given
 
     def form_request(
         self, url: str, formdata: Mapping[str, str], callback: Callable[..., Any], **kwargs: Any

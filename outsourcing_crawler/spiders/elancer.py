@@ -154,7 +154,9 @@ class ElancerSpider(ProjectSpider):
             self.parse_error("not_sitemap", response, f"root element <{sitemap.type}>")
             return
         if pending and not self.limit_reached():
-            yield self.sitemap_request(pending[0], pending[1:])
+            following = self.sitemap_request(pending[0], pending[1:])
+            # After a file of project pages, the next file is the next (older) list page.
+            yield self.next_list_page(following) if sitemap.type == "urlset" else following
         elif not pending and self._projects_requested == 0:
             # The whole sitemap named no project page: the site changed, not idle.
             self.parse_error("no_project_locs", response)
@@ -167,7 +169,12 @@ class ElancerSpider(ProjectSpider):
             if project_id is None:
                 continue  # the home page, list pages, notices...
             self._projects_requested += 1
-            yield self.request(PROJECT_PAGE.format(id=project_id), self.parse_project)
+            yield self.detail_request(
+                PROJECT_PAGE.format(id=project_id),
+                self.parse_project,
+                external_id=project_id,
+                listing={"loc": entry.get("loc"), "lastmod": entry.get("lastmod")},
+            )
 
     # -- project page -----------------------------------------------------------------
 

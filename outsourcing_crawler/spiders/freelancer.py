@@ -161,7 +161,7 @@ class FreelancerSpider(ProjectSpider):
             next_offset < total if total is not None else len(projects) >= self.page_limit(offset)
         )
         if more and (self.max_items is None or next_offset < self.max_items):
-            yield self.page_request(next_offset)
+            yield self.next_list_page(self.page_request(next_offset))
 
     def project_item(self, response: Response, project: dict[str, Any]) -> ProjectItem:
         project_id = str(project["id"])

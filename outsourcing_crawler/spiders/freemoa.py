@@ -196,7 +196,7 @@ class FreemoaSpider(ProjectSpider):
             # Without this, an API that ignores `page` would be asked forever.
             self.parse_error("page_repeats", response, f"page {page} brought no new posting")
             return
-        yield self.api_request(page + 1, seen)
+        yield self.next_list_page(self.api_request(page + 1, seen))
 
     def on_block_page(
         self, response: Response, page: int, seen: int, renewed: bool

@@ -119,7 +119,7 @@ class GuruSpider(ProjectSpider):
             return
         next_url = self.next_page(response, page, truncated=truncated)
         if next_url:
-            yield self.request(next_url, callback=self.parse)
+            yield self.next_list_page(self.request(next_url, callback=self.parse))
 
     def cards(self, response: TextResponse) -> list[Selector]:
         return list(self.first_selection(response, *CARDS))

@@ -168,16 +168,18 @@ class KmongSpider(ProjectSpider):
                 self.count_confidential(response)
                 continue
             fallback = {key: row[key] for key in ROW_KEYS if key in row}
-            yield scrapy.Request(
+            yield self.detail_request(
                 f"{API}/{request_id}",
-                callback=self.parse_detail,
+                self.parse_detail,
+                external_id=request_id,
+                listing=fallback,
                 errback=self.on_detail_error,
                 # The list's fetch time dates the row's `deadline` if the detail never comes.
                 cb_kwargs={"row": fallback, "listed_at": listed_at},
                 headers={"Accept": "application/json"},
             )
         if self.has_next_page(response, data, page, len(rows)):
-            yield self.list_request(page + 1)
+            yield self.next_list_page(self.list_request(page + 1))
 
     def has_next_page(
         self, response: Response, data: Mapping[str, Any], page: int, count: int

@@ -282,7 +282,7 @@ class UpworkSpider(ProjectSpider):
             if item is not None:
                 yield item
         if page_number < self.max_pages and self.has_next_page(response):
-            yield self.search_request(page_number + 1)
+            yield self.next_list_page(self.search_request(page_number + 1))
 
     def tiles(self, response: TextResponse) -> list[Selector]:
         tiles = self.first_selection(response, *TILES)

@@ -44,6 +44,19 @@ PROJECT_URL: Final = "https://www.wishket.com/project/{}/"
 PAGE_SIZE: Final = 10
 
 _PROJECT_ID: Final = re.compile(r"/project/(\d+)")
+# What a card shows of a posting that changes only when the posting does.
+LISTED_FIELDS: Final = (
+    "title",
+    "status",
+    "budget_min",
+    "budget_max",
+    "budget_type",
+    "duration_days",
+    "work_type",
+    "location",
+    "skills",
+    "applicants",
+)
 _EMPTY_LIST: Final = re.compile(r"(?:프로젝트|검색\s*결과)(?:가|이)?\s*없습니다")
 _CLASS: Final = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 
@@ -183,7 +196,7 @@ class WishketSpider(ProjectSpider):
                 self.parse_error("card_without_link", response)
                 continue
             organic += 1
-            yield self.detail_request(item)
+            yield self.card_detail_request(item)
         if not organic and any(card.css("a[href*='/project/']") for card in cards):
             # Cards with project links yet no organic section: the section was renamed.
             self.parse_error("no_organic_cards", response, f"{len(cards)} cards")
@@ -192,7 +205,7 @@ class WishketSpider(ProjectSpider):
             return
         next_url = self._next_page_url(response, markup, page, total)
         if next_url:
-            yield self.list_request(next_url, page + 1)
+            yield self.next_list_page(self.list_request(next_url, page + 1))
 
     def _listing(self, response: Response) -> tuple[Selector, int | None] | None:
         """The cards' markup and, for the JSON variant, the total count."""
@@ -302,11 +315,14 @@ class WishketSpider(ProjectSpider):
 
     # -- detail pages ---------------------------------------------------------------------
 
-    def detail_request(self, item: ProjectItem) -> scrapy.Request:
+    def card_detail_request(self, item: ProjectItem) -> scrapy.Request:
         assert item.url is not None
-        return scrapy.Request(
+        return self.detail_request(
             item.url,
-            callback=self.parse_detail,
+            self.parse_detail,
+            external_id=item.external_id,
+            # The card as it reads, less what moves on its own (views, the relative deadline).
+            listing={name: getattr(item, name) for name in LISTED_FIELDS},
             errback=self.detail_failed,
             cb_kwargs={"item": item},
         )

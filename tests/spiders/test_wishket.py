@@ -893,7 +893,7 @@ def test_broken_json_ld_is_counted_and_the_page_still_read(
 def test_failed_detail_request_keeps_the_card(cards: dict[str, ProjectItem]) -> None:
     spider = make_spider(WishketSpider)
     card = cards["158857"]
-    request = spider.detail_request(card)
+    request = spider.card_detail_request(card)
     response = HtmlResponse(request.url, status=500, body=b"<html>oops</html>", request=request)
     assert list(request.errback(failure(response, request))) == [card]
     assert stat(spider, ERRORS + "http_500") == 1
