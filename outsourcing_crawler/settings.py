@@ -66,6 +66,14 @@ ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.DatabasePipeline": 800,
 }
 
+# -- Collector (`scrapy crawlall --every 10m`) ---------------------------------------------
+# Under --every, a spider starts again only once the longest of these has passed since its
+# last start: --every; its entry here (a duration: "90s", "15m", "1h"); and, for a spider with
+# a DOWNLOAD_DELAY of its own (its site's Crawl-delay), the time CRAWL_INTERVAL_DELAY_REQUESTS
+# requests take at that delay (wishket's 5 s: 5 minutes).
+CRAWL_INTERVALS: dict[str, str] = {}
+CRAWL_INTERVAL_DELAY_REQUESTS = 60
+
 # -- Feeds ---------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {"csv": "outsourcing_crawler.exporters.CsvExporter"}

@@ -1,0 +1,404 @@
+"""`scrapy crawlall --every`: the long-running collector, its schedule and its clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+from sqlalchemy import select
+
+from outsourcing_crawler.commands.crawlall import (
+    crawl_intervals,
+    due_spiders,
+    next_slot,
+    parse_duration,
+)
+from outsourcing_crawler.db import Database
+from outsourcing_crawler.db.models import CrawlRun
+from tests.commands.test_crawlall import COLUMNS, stored
+from tests.conftest import run_async
+from tests.scrapy_run import RECORDINGS, ROOT, replay
+from tests.support import FIXTURES
+
+# Generous bounds for a loaded machine; a healthy run takes a few seconds.
+CYCLES_TIMEOUT = 50.0
+STOP_TIMEOUT = 30.0
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90s", 90),
+        ("10m", 600),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("1d", 86400),
+        (" 2S ", 2),
+        ("1.5m", 90),
+        ("45", 45),
+        (30, 30),
+    ],
+)
+def test_durations(text: str | int, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "m", "10x", "10 m", "1h-5m", "0s", "-5", "inf", "nan"])
+def test_not_durations(text: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
+
+
+def test_due_spiders() -> None:
+    intervals = {"kmong": 600.0, "wishket": 900.0, "guru": 600.0}
+    # Never started: all due, in the plan's order.
+    assert due_spiders(intervals, {}, 0.0) == ["kmong", "wishket", "guru"]
+    last = {"kmong": 0.0, "wishket": 0.0, "guru": 0.0}
+    assert due_spiders(intervals, last, 599.0) == []
+    # Slot times are the start plus a whole number of periods, in floating point: here the
+    # next slot comes a hair short of the period after the last start, and still counts.
+    start, every = 8231.123456789, 2.2
+    assert (start + 2 * every) - (start + every) < every
+    assert due_spiders({"guru": every}, {"guru": start + every}, start + 2 * every) == ["guru"]
+    assert due_spiders(intervals, last, 600.0) == ["kmong", "guru"]
+    assert due_spiders(intervals, last, 900.0) == ["kmong", "wishket", "guru"]
+    # Only the last start counts, whatever that crawl's outcome: a failed one is retried at
+    # its next slot like any other.
+    assert due_spiders(intervals, {**last, "guru": 500.0}, 1000.0) == ["kmong", "wishket"]
+
+
+def test_next_slot() -> None:
+    assert next_slot(0, 1.0, 600.0) == 1  # a quick cycle: the next slot
+    assert next_slot(4, 2400.0, 600.0) == 5  # a cycle that took no time at all
+    assert next_slot(0, 600.0, 600.0) == 1  # exactly one period: slot 1 is now
+    assert next_slot(0, 601.0, 600.0) == 2  # overran: slot 1 is skipped, not run late
+    assert next_slot(3, 3000.0, 600.0) == 5
+
+
+def schedule(
+    intervals: dict[str, float], every: float, slots: int, took: Callable[[int], float]
+) -> list[list[str]]:
+    """The spiders each slot runs, driving the collector's two rules as its loop does."""
+    last: dict[str, float] = {}
+    ran = []
+    slot = 0
+    while slot < slots:
+        due = due_spiders(intervals, last, slot * every)
+        last.update(dict.fromkeys(due, slot * every))
+        ran.append(due)
+        slot = next_slot(slot, slot * every + took(slot), every)
+        ran.extend([] for _ in range(len(ran), min(slot, slots)))
+    return ran
+
+
+def test_a_slow_site_is_not_crawled_at_every_slot() -> None:
+    intervals = {"kmong": 600.0, "wishket": 900.0}
+    ran = schedule(intervals, 600.0, 7, lambda slot: 30.0)
+    assert ran == [
+        ["kmong", "wishket"],
+        ["kmong"],
+        ["kmong", "wishket"],  # 20 min after its last start: at least its 15 min
+        ["kmong"],
+        ["kmong", "wishket"],
+        ["kmong"],
+        ["kmong", "wishket"],
+    ]
+    # A cycle that overruns its slot (slot 1 takes 15 min) skips the slot it covered.
+    ran = schedule(intervals, 600.0, 5, lambda slot: 900.0 if slot == 1 else 30.0)
+    assert ran == [["kmong", "wishket"], ["kmong"], [], ["kmong", "wishket"], ["kmong"]]
+
+
+@pytest.fixture(scope="module")
+def spider_loader() -> SpiderLoader:
+    return SpiderLoader.from_settings(get_project_settings())
+
+
+def test_intervals_from_the_setting_and_the_sites_own_delay(spider_loader: SpiderLoader) -> None:
+    names = ["kmong", "guru", "wishket"]
+    settings = Settings({"CRAWL_INTERVALS": {"guru": "1h", "kmong": "5s"}})
+    intervals = crawl_intervals(spider_loader.load, names, 600.0, settings)
+    # kmong's 5 s is below --every; wishket's robots.txt asks `Crawl-delay: 5`, which its
+    # DOWNLOAD_DELAY of 5 s follows: 60 requests' time, 5 minutes, at the least.
+    assert intervals == {"kmong": 600.0, "guru": 3600.0, "wishket": 600.0}
+    intervals = crawl_intervals(spider_loader.load, names, 2.0, Settings())
+    assert intervals == {"kmong": 2.0, "guru": 2.0, "wishket": 300.0}
+    settings = Settings({"CRAWL_INTERVAL_DELAY_REQUESTS": 0})
+    assert crawl_intervals(spider_loader.load, ["wishket"], 2.0, settings) == {"wishket": 2.0}
+    with pytest.raises(UsageError, match=r"CRAWL_INTERVALS\['guru'\]: not a duration"):
+        crawl_intervals(
+            spider_loader.load, names, 2.0, Settings({"CRAWL_INTERVALS": {"guru": "often"}})
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--every", "10x"], "--every: not a duration: '10x'"),
+        (["--every", "0s"], "--every: not a duration of more than zero"),
+        (
+            ["--every", "10m", "-s", 'CRAWL_INTERVALS={"wishkte": "15m"}'],
+            "CRAWL_INTERVALS names unknown spider(s) wishkte",
+        ),
+    ],
+    ids=["not-a-duration", "zero", "unknown-spider-in-setting"],
+)
+def test_collector_usage_errors(args: list[str], message: str) -> None:
+    result = replay("crawlall", "kmong", *args, "-s", "STORAGE_ENABLED=0", timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Spider opened" not in result.stderr
+
+
+@dataclass
+class CycleTable:
+    number: int
+    stopped: bool
+    rows: dict[str, dict[str, str]]
+
+
+def cycles(stdout: str) -> list[CycleTable]:
+    """The complete cycle tables printed so far (each ends with a blank line)."""
+    tables = []
+    for block in stdout.split("\n\n")[:-1]:
+        header, columns, *lines = block.strip("\n").splitlines()
+        match = re.fullmatch(r"cycle (\d+): started .* UTC, took [\d.]+ s(, stopped)?", header)
+        assert match, header
+        assert re.split(r"\s{2,}", columns.strip()) == COLUMNS
+        rows = [re.split(r"\s{2,}", line.strip()) for line in lines]
+        tables.append(
+            CycleTable(
+                int(match[1]),
+                bool(match[2]),
+                {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows},
+            )
+        )
+    return tables
+
+
+@dataclass
+class Collector:
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+
+    def cycles(self) -> list[CycleTable]:
+        return cycles(self.stdout.read_text())
+
+    def wait_for_cycles(self, count: int) -> None:
+        deadline = time.monotonic() + CYCLES_TIMEOUT
+        while len(self.cycles()) < count:
+            assert self.process.poll() is None, self.stderr.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"fewer than {count} cycles in time"
+            time.sleep(0.2)
+
+    def stop(self, signum: int) -> int:
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=STOP_TIMEOUT)
+
+
+@contextmanager
+def collector(tmp_path: Path, *args: str) -> Iterator[Collector]:
+    """``scrapy crawlall ARGS`` running in the background, its output going to files."""
+    stdout, stderr = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawlall", *args],
+            cwd=ROOT,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "outsourcing_crawler.settings"},
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        yield Collector(process, stdout, stderr)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_collector_runs_cycles_until_sigterm(sqlite_url: str, tmp_path: Path) -> None:
+    with collector(
+        tmp_path,
+        *("--every", "2s", "kmong", "guru"),
+        *("-s", f"REPLAY_FROM={RECORDINGS}", "-s", f"DATABASE_URL={sqlite_url}"),
+    ) as running:
+        running.wait_for_cycles(2)
+        returncode = running.stop(signal.SIGTERM)
+    assert returncode == 0
+    log = running.stderr.read_text()
+    assert "Traceback" not in log
+    # No cycle starts once the stop was asked for.
+    _, after_stop = log.split("Received SIGTERM: stopping", 1)
+    assert not re.search(r"Cycle \d+ starts", after_stop)
+
+    tables = running.cycles()
+    assert [table.number for table in tables] == list(range(1, len(tables) + 1))
+    assert all(list(table.rows) == ["kmong", "guru"] for table in tables)
+    first, second = tables[0].rows, tables[1].rows
+    for spider in ("kmong", "guru"):
+        assert first[spider]["finish reason"] == second[spider]["finish reason"] == "finished"
+        assert int(first[spider]["inserted"]) > 0
+        # The second cycle is incremental over an unchanged site: nothing new to store.
+        assert second[spider]["inserted"] == second[spider]["updated"] == "0"
+        assert int(second[spider]["pages"]) < int(first[spider]["pages"])
+    # A cycle the stop interrupted is printed too, its crawls closed as `shutdown`.
+    for table in tables[2:]:
+        reasons = {row["finish reason"] for row in table.rows.values()}
+        assert reasons <= ({"finished", "shutdown"} if table.stopped else {"finished"})
+
+    counts, _ = run_async(stored(sqlite_url))
+    runs = run_async(crawl_runs(sqlite_url))
+    # Every crawl of every printed cycle has its row, closed with its finish reason.
+    assert len(runs) == 2 * len(tables)
+    for run in runs:
+        assert run.finished_at is not None, run
+        assert run.finish_reason in ("finished", "shutdown"), run
+    for spider in ("kmong", "guru"):
+        # Stored once each: the first cycle inserted them all, later ones none.
+        assert counts[spider] == int(first[spider]["inserted"])
+        assert counts[spider] == sum(run.inserted for run in runs if run.spider == spider)
+
+
+def test_a_failing_spider_is_retried_each_cycle_until_sigint(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    recordings = tmp_path / "recordings"
+    shutil.copytree(RECORDINGS, recordings)
+    (first_page,) = (recordings / "www.guru.com").glob(
+        "GET_d_jobs_c_programming-development_????????.html"
+    )
+    shutil.copyfile(FIXTURES / "guru" / "incapsula_block.html", first_page)
+    with collector(
+        tmp_path,
+        *("--every", "2s", "guru", "kmong"),
+        *("-s", f"REPLAY_FROM={recordings}", "-s", f"DATABASE_URL={sqlite_url}"),
+    ) as running:
+        running.wait_for_cycles(2)
+        returncode = running.stop(signal.SIGINT)
+    # A requested stop is not a failure, whatever the spiders did.
+    assert returncode == 0
+    log = running.stderr.read_text()
+    assert "Traceback" not in log
+    assert "KeyboardInterrupt" not in log
+    assert "Received SIGINT: stopping" in log
+    first, second = (table.rows for table in running.cycles()[:2])
+    assert first["guru"]["finish reason"] == second["guru"]["finish reason"] == "blocked"
+    assert first["kmong"]["finish reason"] == second["kmong"]["finish reason"] == "finished"
+    # Logged with its reason at every cycle, and retried at the next one.
+    assert "guru did not finish: blocked (1 cycle(s) in a row)" in log
+    assert "guru did not finish: blocked (2 cycle(s) in a row)" in log
+    assert "kmong did not finish" not in log
+
+
+async def crawl_runs(url: str) -> list[CrawlRun]:
+    """Every crawl_runs row, in the order of their crawls' starts."""
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            return list((await session.scalars(select(CrawlRun).order_by(CrawlRun.id))).all())
+    finally:
+        await database.dispose()
+
+
+class SlowPipeline:
+    """Holds a crawl up at SLOW_STAGE (``opening`` or ``crawling``, its first item) for
+    SLOW_SECONDS, after touching SLOW_MARKER: a stop can be sent at a known moment."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stage = crawler.settings["SLOW_STAGE"]
+        self.marker = Path(crawler.settings["SLOW_MARKER"])
+        self.seconds = crawler.settings.getfloat("SLOW_SECONDS")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def _hold(self, stage: str) -> None:
+        if stage == self.stage:
+            self.marker.touch()
+            await asyncio.sleep(self.seconds)
+
+    async def open_spider(self) -> None:
+        await self._hold("opening")
+
+    async def process_item(self, item: Any) -> Any:
+        await self._hold("crawling")
+        return item
+
+
+@pytest.mark.parametrize("stage", ["opening", "crawling"])
+def test_sigterm_closes_the_running_crawl(stage: str, sqlite_url: str, tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    with collector(
+        tmp_path,
+        *("--every", "1h", "kmong"),
+        *("-s", f"REPLAY_FROM={RECORDINGS}", "-s", f"DATABASE_URL={sqlite_url}"),
+        # Before the database pipeline (800), which stores what comes out of it.
+        *("-s", f'ITEM_PIPELINES_BASE={{"{__name__}.SlowPipeline": 300}}'),
+        *("-s", f"SLOW_STAGE={stage}", "-s", f"SLOW_MARKER={marker}", "-s", "SLOW_SECONDS=3"),
+    ) as running:
+        deadline = time.monotonic() + CYCLES_TIMEOUT
+        while not marker.exists():
+            assert running.process.poll() is None, running.stderr.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"the crawl never reached {stage}"
+            time.sleep(0.05)
+        returncode = running.stop(signal.SIGTERM)
+    assert returncode == 0
+    assert "Traceback" not in running.stderr.read_text()
+    (table,) = running.cycles()
+    assert table.stopped
+    assert table.rows["kmong"]["finish reason"] == "shutdown"
+    (run,) = run_async(crawl_runs(sqlite_url))
+    assert run.finished_at is not None
+    assert run.finish_reason == "shutdown"
+    counts, _ = run_async(stored(sqlite_url))
+    if stage == "opening":
+        # Stopped as soon as its engine started: not one request.
+        assert run.stats.get("response_received_count", 0) == 0
+        assert counts.get("kmong", 0) == run.items_scraped == 0
+    else:
+        # Every posting scraped before the stop was written when the pipeline closed.
+        assert counts["kmong"] == run.inserted == run.items_scraped > 0
+
+
+def test_a_second_signal_stops_at_once(sqlite_url: str, tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    with collector(
+        tmp_path,
+        *("--every", "1h", "kmong"),
+        *("-s", f"REPLAY_FROM={RECORDINGS}", "-s", f"DATABASE_URL={sqlite_url}"),
+        *("-s", f'ITEM_PIPELINES_BASE={{"{__name__}.SlowPipeline": 300}}'),
+        # Far longer than the test's bound: only a forced stop ends the process in time.
+        *("-s", "SLOW_STAGE=crawling", "-s", f"SLOW_MARKER={marker}", "-s", "SLOW_SECONDS=600"),
+    ) as running:
+        deadline = time.monotonic() + CYCLES_TIMEOUT
+        while not marker.exists():
+            assert running.process.poll() is None, running.stderr.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the crawl never reached its first item"
+            time.sleep(0.05)
+        running.process.send_signal(signal.SIGTERM)
+        while "Received SIGTERM: stopping" not in running.stderr.read_text():
+            assert time.monotonic() < deadline, "the first SIGTERM was not logged"
+            time.sleep(0.05)
+        returncode = running.stop(signal.SIGTERM)
+    # Not a clean stop: the crawl did not close, so the status says so.
+    assert returncode == 1
+    assert "Received SIGTERM twice: stopping without waiting" in running.stderr.read_text()
+    assert running.cycles() == []
