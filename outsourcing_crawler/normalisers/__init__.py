@@ -10,7 +10,13 @@ from .json_ld import budget_from_base_salary, json_ld_nodes, location_from_addre
 from .labels import Labelled, find_labelled, labelled_value
 from .money import MAN_WON, NO_BUDGET, Budget, budget_from_amounts, parse_budget
 from .privacy import find_personal_data, redact_personal_data
-from .skills import canonical_skill, merge_skills, skills_from_field, skills_in_text
+from .skills import (
+    canonical_skill,
+    merge_skills,
+    posting_skills,
+    skills_from_field,
+    skills_in_text,
+)
 from .status import parse_status
 from .text import (
     clean_text,
@@ -52,6 +58,7 @@ __all__ = [
     "parse_relative",
     "parse_status",
     "parse_work_type",
+    "posting_skills",
     "redact_personal_data",
     "skills_from_field",
     "skills_in_text",

@@ -341,3 +341,9 @@ def merge_skills(*lists: Iterable[str]) -> list[str]:
             continue
         names.extend(cleaned for value in values if (cleaned := clean_text(value)))
     return _unique(names)
+
+
+def posting_skills(declared: str | Iterable[str] | None, *texts: str | None) -> list[str]:
+    """A posting's skills: its declared skill fields first, then those its texts (title,
+    body) name, in order of first appearance, no duplicates."""
+    return merge_skills(skills_from_field(declared), skills_in_text("\n".join(filter(None, texts))))

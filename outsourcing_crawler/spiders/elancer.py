@@ -24,16 +24,14 @@ from outsourcing_crawler.normalisers import (
     json_text,
     labelled_value,
     location_from_address,
-    merge_skills,
     parse_budget,
     parse_count,
     parse_datetime,
     parse_duration_days,
     parse_status,
     parse_work_type,
+    posting_skills,
     redact_personal_data,
-    skills_from_field,
-    skills_in_text,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
@@ -283,7 +281,7 @@ class ElancerSpider(ProjectSpider):
         text = "\n".join(
             value for value in (qualifications, title, description) if isinstance(value, str)
         )
-        return merge_skills(skills_from_field(declared), skills_in_text(text))
+        return posting_skills(declared, text)
 
     @staticmethod
     def duration(conditions: Mapping[str, str], description: str | None) -> int | None:

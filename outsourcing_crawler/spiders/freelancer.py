@@ -16,11 +16,9 @@ from outsourcing_crawler.normalisers import (
     budget_from_amounts,
     clean_text,
     description_text,
-    merge_skills,
     parse_count,
     parse_datetime,
-    skills_from_field,
-    skills_in_text,
+    posting_skills,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, SpiderArgumentError, budget_fields
 
@@ -170,9 +168,8 @@ class FreelancerSpider(ProjectSpider):
         description = description_text(body)
 
         jobs = [job for job in project.get("jobs") or [] if isinstance(job, dict)]
-        skills = merge_skills(
-            skills_from_field([job.get("name") for job in jobs if job.get("name")]),
-            skills_in_text(" ".join(filter(None, [title, description]))),
+        skills = posting_skills(
+            [job.get("name") for job in jobs if job.get("name")], title, description
         )
         categories = [
             job["category"].get("name") for job in jobs if isinstance(job.get("category"), dict)

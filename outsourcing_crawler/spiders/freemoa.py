@@ -16,12 +16,10 @@ from outsourcing_crawler.normalisers import (
     clean_text,
     description_text,
     join_category,
-    merge_skills,
     parse_count,
     parse_datetime,
+    posting_skills,
     redact_personal_data,
-    skills_from_field,
-    skills_in_text,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
@@ -261,10 +259,7 @@ class FreemoaSpider(ProjectSpider):
             title=title,
             description=description,
             category=category,
-            skills=merge_skills(
-                skills_from_field(declared),
-                skills_in_text("\n".join(filter(None, (title, description)))),
-            ),
+            skills=posting_skills(declared, title, description),
             **budget_fields(budget),
             duration_days=during or None,
             work_type=work_type,

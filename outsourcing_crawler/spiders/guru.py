@@ -15,12 +15,10 @@ from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
     clean_text,
     description_text,
-    merge_skills,
     parse_count,
     parse_datetime,
     parse_relative,
-    skills_from_field,
-    skills_in_text,
+    posting_skills,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
@@ -149,9 +147,8 @@ class GuruSpider(ProjectSpider):
         budget = self.read_budget(response, budget_text, default_currency="USD")
 
         skill_names = next((card.css(f"{q}::text").getall() for q in SKILLS if card.css(q)), [])
-        skills = merge_skills(
-            skills_from_field([clean_text(name) for name in skill_names if clean_text(name)]),
-            skills_in_text(" ".join(filter(None, [title, description]))),
+        skills = posting_skills(
+            [clean_text(name) for name in skill_names if clean_text(name)], title, description
         )
 
         extra: dict[str, Any] = {}

@@ -20,11 +20,9 @@ from outsourcing_crawler.normalisers import (
     clean_text,
     description_text,
     html_to_text,
-    merge_skills,
     parse_duration_days,
     parse_relative,
-    skills_from_field,
-    skills_in_text,
+    posting_skills,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
 
@@ -330,10 +328,7 @@ class UpworkSpider(ProjectSpider):
 
         duration = self.text_of(tile, DURATION)
         experience = self.text_of(tile, EXPERIENCE)
-        skills = merge_skills(
-            skills_from_field(self.skill_names(tile)),
-            skills_in_text(f"{title or ''}\n{description or ''}"),
-        )
+        skills = posting_skills(self.skill_names(tile), title, description)
         extra = {
             "experience_level": experience,
             "duration": duration,

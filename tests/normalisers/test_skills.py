@@ -304,3 +304,11 @@ def test_skills_in_text_is_fast() -> None:
 )
 def test_merge_skills(lists: tuple, expected: list[str]) -> None:
     assert merge_skills(*lists) == expected
+
+
+def test_posting_skills_puts_declared_skills_first() -> None:
+    from outsourcing_crawler.normalisers import posting_skills
+
+    assert posting_skills(
+        ["Vue", "AOS"], "파이썬 백엔드와 리액트 프론트", None, "Vue 화면 수정"
+    ) == ["Vue.js", "Android", "Python", "React"]
