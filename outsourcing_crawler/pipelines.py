@@ -7,6 +7,7 @@ import logging
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
@@ -15,10 +16,11 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.project import data_path
-from sqlalchemy import insert, update
+from sqlalchemy import insert, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from outsourcing_crawler.db import (
+    BatchResult,
     Database,
     DatabaseTooNew,
     close_unseen,
@@ -277,10 +279,9 @@ class DatabasePipeline:
             started = perf_counter()
             for attempt in range(self.retries + 1):
                 try:
-                    async with self.database.session() as session:
-                        result = await store_batch(session, [*spooled, *batch])
+                    result = await self._store([*spooled, *batch])
                     break
-                except (OSError, SQLAlchemyError) as exc:
+                except Exception as exc:  # the database is unreachable: _store said so
                     self.stats.inc_value("outsourcing/db/flush_errors")
                     error = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                     if attempt < self.retries:
@@ -294,8 +295,12 @@ class DatabasePipeline:
                         )
                         await asyncio.sleep(delay)
                         continue
-                    self.spool.append(batch)
-                    self.stats.inc_value("outsourcing/db/spooled", len(batch))
+                    spooled_now = self.spool.append(batch)
+                    self.stats.inc_value("outsourcing/db/spooled", spooled_now)
+                    if spooled_now < len(batch):
+                        self.stats.inc_value(
+                            "outsourcing/dropped/unspoolable", len(batch) - spooled_now
+                        )
                     logger.error(
                         "Could not store %d items in %s (%s): spooled to %s for the next flush",
                         len(batch),
@@ -315,6 +320,46 @@ class DatabasePipeline:
             self.stats.inc_value("outsourcing/db/updated", result.updated)
             self.stats.inc_value("outsourcing/db/unchanged", result.unchanged)
             self.stats.inc_value("outsourcing/db/changes", result.changes)
+
+    async def _store(self, rows: list[dict[str, Any]]) -> BatchResult:
+        """Store rows in one transaction; raises only when the database cannot be reached.
+
+        A database that answers yet refuses the batch refuses some row in it (a NUL
+        character, a number too large for its column...): the batch is halved until that
+        row is alone, and only that row is left out, logged and counted. Retrying or
+        spooling the whole batch would refuse it again, and every batch after it.
+        """
+        assert self.database is not None
+        try:
+            async with self.database.session() as session:
+                return await store_batch(session, rows)
+        except Exception as exc:
+            if not await self._reachable():
+                raise
+            if len(rows) > 1:
+                half = len(rows) // 2
+                first, second = await self._store(rows[:half]), await self._store(rows[half:])
+                return BatchResult(
+                    *(a + b for a, b in zip(astuple(first), astuple(second), strict=True))
+                )
+            self.stats.inc_value("outsourcing/dropped/refused_by_database")
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+            logger.error(
+                "The database refused %s/%s, left out: %s",
+                rows[0].get("platform"),
+                rows[0].get("external_id"),
+                reason,
+            )
+            return BatchResult()
+
+    async def _reachable(self) -> bool:
+        assert self.database is not None
+        try:
+            async with self.database.session() as session:
+                await session.execute(select(literal(1)))
+        except Exception:
+            return False
+        return True
 
     async def close_spider(self) -> None:
         if self._timer is not None:
