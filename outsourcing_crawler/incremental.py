@@ -28,7 +28,12 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
 from outsourcing_crawler.db import Database, databases
-from outsourcing_crawler.db.listings import known_listings, record_listings
+from outsourcing_crawler.db.listings import (
+    known_listings,
+    previous_run_finished,
+    record_listings,
+)
+from outsourcing_crawler.db.models import Listing
 from outsourcing_crawler.db.upsert import content_hash
 from outsourcing_crawler.items import ProjectItem, item_dict
 from outsourcing_crawler.listings import LISTING, NEXT_PAGE, ListingRef, is_full_crawl
@@ -39,6 +44,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+
+MAX_ID_LENGTH = Listing.external_id.type.length
 
 
 class IncrementalMiddleware:
@@ -52,6 +59,9 @@ class IncrementalMiddleware:
         self.stop_after = settings.getint("INCREMENTAL_STOP_AFTER_PAGES", 1)
         self.database: Database | None = None
         self.full = True
+        # After a crawl that stopped part-way, older list pages may hold postings it never
+        # reached: read them all, still skipping the unchanged detail pages.
+        self.follow_all_pages = False
         self.quiet_pages = 0
         self.pending: list[dict[str, Any]] = []
         self._item_hashes: dict[str, str] = {}
@@ -68,11 +78,22 @@ class IncrementalMiddleware:
     def stats(self) -> Any:
         return self.crawler.stats
 
-    def spider_opened(self, spider: Spider) -> None:
+    async def spider_opened(self, spider: Spider) -> None:
         self.database = databases.acquire(self.url)
         self.full = is_full_crawl(spider)
-        if not self.full:
-            logger.info("Incremental crawl: unchanged postings are not fetched again (-a full=1)")
+        if self.full:
+            return
+        try:
+            async with self.database.session() as session:
+                self.follow_all_pages = not await previous_run_finished(session, spider.name)
+        except (OSError, SQLAlchemyError):
+            self.follow_all_pages = True
+        logger.info(
+            "Incremental crawl: unchanged postings are not fetched again (-a full=1 reads all)%s",
+            "; the previous crawl did not finish, so every list page is read"
+            if self.follow_all_pages
+            else "",
+        )
 
     async def spider_closed(self, spider: Spider) -> None:
         if self.database is None:
@@ -83,14 +104,17 @@ class IncrementalMiddleware:
             await databases.release(self.database)
             self.database = None
 
-    def _fetched(self, ref: ListingRef) -> None:
+    def _fetched(self, ref: ListingRef, has_item: bool) -> None:
         """Remember a posting as read: recorded with the next page's lookup."""
+        if len(ref.external_id) > MAX_ID_LENGTH:
+            return  # no posting with such an id can be stored either
         self.pending.append(
             {
                 "platform": self.crawler.spider.name,
                 "external_id": ref.external_id,
                 "listing_hash": ref.listing_hash,
                 "fetched_at": datetime.now(UTC),
+                "has_item": has_item,
             }
         )
 
@@ -99,7 +123,7 @@ class IncrementalMiddleware:
         external_id = str(getattr(item, "external_id", None))
         listing_hash = self._item_hashes.pop(external_id, None)
         if listing_hash is not None:
-            self._fetched(ListingRef(external_id, listing_hash))
+            self._fetched(ListingRef(external_id, listing_hash), has_item=True)
 
     async def _exchange(
         self, platform: str, external_ids: list[str]
@@ -123,9 +147,10 @@ class IncrementalMiddleware:
     ) -> AsyncIterator[Any]:
         outputs = [output async for output in result]
         if LISTING in response.meta:
-            # A detail page read through (even one that yields nothing, such as a
-            # confidential posting): not worth reading again while its listing holds.
-            self._fetched(response.meta[LISTING])
+            # A detail page read through, even one that yields no posting (a confidential
+            # request): not worth reading again while its listing holds.
+            has_item = any(isinstance(output, ProjectItem) for output in outputs)
+            self._fetched(response.meta[LISTING], has_item)
         listed: dict[str, str] = {}
         paginates = False
         for output in outputs:
@@ -157,7 +182,7 @@ class IncrementalMiddleware:
                 if ref is not None and ref.external_id not in changed | stale:
                     self.stats.inc_value("outsourcing/incremental/details_skipped")
                     continue
-                if output.meta.get(NEXT_PAGE):
+                if output.meta.get(NEXT_PAGE) and not self.follow_all_pages:
                     self.quiet_pages = 0 if changed else self.quiet_pages + 1
                     if self.quiet_pages >= self.stop_after:
                         self.stats.inc_value("outsourcing/incremental/pagination_stopped")

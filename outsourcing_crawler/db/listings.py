@@ -10,29 +10,43 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outsourcing_crawler.db.models import Listing
+from outsourcing_crawler.db.models import CrawlRun, Listing, Project
 from outsourcing_crawler.db.upsert import among
 
 listings = Listing.__table__
+projects = Project.__table__
 
 
 async def known_listings(
     session: AsyncSession, platform: str, external_ids: Sequence[str]
 ) -> dict[str, tuple[str, datetime]]:
-    """``external_id -> (listing_hash, fetched_at)`` for the postings already recorded."""
+    """``external_id -> (listing_hash, fetched_at)`` of the postings read and stored.
+
+    A reading counts only once the posting it yielded is in ``projects``, seen at or after
+    the reading: a crawl killed between reading a page and storing its posting must not make
+    the next crawl skip that posting.
+    """
     if not external_ids:
         return {}
-    query = select(listings.c.external_id, listings.c.listing_hash, listings.c.fetched_at).where(
-        listings.c.platform == platform,
-        among(listings.c.external_id, external_ids, session.bind.dialect.name),
+    same_posting = (projects.c.platform == listings.c.platform) & (
+        projects.c.external_id == listings.c.external_id
     )
-    return {
-        row.external_id: (row.listing_hash, row.fetched_at) for row in await session.execute(query)
-    }
+    query = (
+        select(listings.c.external_id, listings.c.listing_hash, listings.c.fetched_at)
+        .select_from(listings.outerjoin(projects, same_posting))
+        .where(
+            listings.c.platform == platform,
+            among(listings.c.external_id, external_ids, session.bind.dialect.name),
+            ~listings.c.has_item | (projects.c.last_seen_at >= listings.c.fetched_at),
+        )
+    )
+    rows = await session.execute(query)
+    return {row.external_id: (row.listing_hash, row.fetched_at) for row in rows}
 
 
 async def record_listings(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> None:
-    """Upsert ``{platform, external_id, listing_hash, fetched_at}`` rows (last one wins)."""
+    """Upsert ``{platform, external_id, listing_hash, fetched_at, has_item}`` rows; the last
+    of a repeated key wins."""
     latest = {(row["platform"], row["external_id"]): row for row in rows}
     if not latest:
         return
@@ -43,7 +57,27 @@ async def record_listings(session: AsyncSession, rows: Iterable[dict[str, Any]])
         set_={
             "listing_hash": statement.excluded.listing_hash,
             "fetched_at": statement.excluded.fetched_at,
+            "has_item": statement.excluded.has_item,
         },
     )
     # Key order: two crawls recording the same postings lock them in the same order.
     await session.execute(statement, [latest[key] for key in sorted(latest)])
+
+
+async def previous_run_finished(session: AsyncSession, spider: str) -> bool:
+    """Whether the crawl of ``spider`` before the one under way finished its work.
+
+    The crawl under way has its own ``crawl_runs`` row already (written when it opened).
+    A previous crawl that was stopped or killed may have read list pages only in part.
+    """
+    previous = (
+        await session.execute(
+            select(CrawlRun.finish_reason)
+            .where(CrawlRun.spider == spider)
+            .order_by(CrawlRun.id.desc())
+            .offset(1)
+            .limit(1)
+        )
+    ).first()
+    # A killed crawl never wrote its finish reason.
+    return previous is None or previous.finish_reason == "finished"

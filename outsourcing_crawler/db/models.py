@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -155,3 +156,5 @@ class Listing(Base):
     external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     listing_hash: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(Timestamp)
+    # False for a detail page that yields no posting (a confidential request).
+    has_item: Mapped[bool] = mapped_column(Boolean)

@@ -148,15 +148,6 @@ def test_sigkill_keeps_what_was_committed(after_sigkill: AfterKill) -> None:
     assert (run.finished_at, run.finish_reason) == (None, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outsourcing_crawler/incremental.py records a detail page as fetched when its "
-    "response is parsed (written at the next list page's lookup), not when its posting is "
-    "committed; and list pages are assumed complete up to where they were read. After a "
-    "crawl killed in the second page, the next incremental crawl finds page 1 unchanged, "
-    "skips its details and stops paginating: the second page's unread postings (and any "
-    "page-1 posting still in the pipeline's buffer) stay missing",
-)
 def test_after_sigkill_the_next_crawl_completes_the_set(
     after_sigkill: AfterKill, clean_ids: frozenset[str]
 ) -> None:

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(128), nullable=False),
         sa.Column("listing_hash", sa.String(64), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("has_item", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("platform", "external_id", name="pk_listings"),
     )
 
