@@ -170,6 +170,18 @@ def _jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _default_spool_dir() -> Path:
+    """``.scrapy/spool`` of the project, or of the working folder where there is no
+    scrapy.cfg: Scrapyd runs a deployed egg, and ``data_path`` would raise NotConfigured
+    there, silently turning the pipeline off."""
+    try:
+        return Path(data_path("spool", createdir=True))
+    except NotConfigured:
+        path = Path(".scrapy", "spool")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
 class DatabasePipeline:
     """Stores items in batches through one upsert per flush.
 
@@ -188,7 +200,7 @@ class DatabasePipeline:
         self.interval = settings.getfloat("DB_FLUSH_INTERVAL", 5.0)
         self.retries = settings.getint("DB_FLUSH_RETRIES", 3)
         self.backoff = settings.getfloat("DB_RETRY_BACKOFF", 1.0)
-        spool_dir = settings.get("DB_SPOOL_DIR") or data_path("spool", createdir=True)
+        spool_dir = settings.get("DB_SPOOL_DIR") or _default_spool_dir()
         self.spool = Spool(Path(spool_dir) / f"{crawler.spidercls.name}.jsonl")
         self.database: Database | None = None
         self.buffer: list[dict[str, Any]] = []

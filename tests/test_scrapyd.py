@@ -230,9 +230,7 @@ async def test_deploy_and_schedule_kmong_into_postgresql(
     assert [(run.spider, run.finish_reason, run.inserted) for run in runs] == [
         ("kmong", "finished", POSTINGS)
     ]
-    # The job ran the zipped egg: Alembic's migrations were copied out of it to run.
-    copied = list((tmp_path / "tmp").glob("outsourcing_crawler_migrations_*/versions"))
-    assert copied, "the migrations did not come out of the egg"
-    assert (copied[0] / "0001_initial.py").read_bytes() == (
-        ROOT / PROJECT / "db" / "migrations" / "versions" / "0001_initial.py"
-    ).read_bytes()
+    # The job ran the zipped egg: Alembic's migrations were copied out of it to run, and
+    # removed when the job ended.
+    assert "Migrations copied out of the package archive" in log
+    assert not list((tmp_path / "tmp").glob("outsourcing_crawler_migrations_*"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
+import logging
 import shutil
 import tempfile
 from importlib.resources import files
@@ -21,6 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 
 from outsourcing_crawler.db.engine import Database, database_url
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # pg_advisory_xact_lock key shared by every process that migrates this schema.
@@ -53,6 +56,7 @@ def _script_location() -> str:
                 (destination / entry.name).write_bytes(entry.read_bytes())
 
     copy(files("outsourcing_crawler.db") / "migrations", target)
+    logger.info("Migrations copied out of the package archive into %s", target)
     return str(target)
 
 
