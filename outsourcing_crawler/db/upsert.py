@@ -96,16 +96,14 @@ def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[A
 async def _touch_existing(
     session: AsyncSession, platform: str, external_ids: Sequence[str], now: datetime
 ) -> dict[str, dict[str, Any]]:
-    """Move ``last_seen_at`` of the rows already stored; returns them as they were.
+    """Move ``last_seen_at`` of the rows already stored; returns their ids and content hashes.
 
-    One statement both marks the rows seen and reads their content hash and tracked fields
-    (which it leaves alone). On PostgreSQL the rows are locked in key order first, so that
-    two crawls writing the same postings wait for each other instead of deadlocking, and the
-    second compares against what the first committed.
+    One statement both marks the rows seen and reads them back. On PostgreSQL the rows are
+    locked in key order first, so that two crawls writing the same postings wait for each
+    other instead of deadlocking, and the second compares against what the first committed.
     """
     dialect = session.bind.dialect.name
     returned = [projects.c.external_id, projects.c.id, projects.c.content_hash]
-    returned += [projects.c[name] for name in TRACKED_FIELDS if name != "description"]
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(external_ids):
         matching = (projects.c.platform == platform, among(projects.c.external_id, chunk, dialect))
@@ -127,15 +125,17 @@ async def _touch_existing(
     return found
 
 
-async def _descriptions(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | None]:
-    """The stored descriptions, read only for rows that changed: they are the long ones."""
+async def _tracked_values(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The tracked fields as stored (locked already), read only for the rows that changed:
+    a re-crawl of unchanged postings reads nothing but their hashes."""
     dialect = session.bind.dialect.name
-    found: dict[int, str | None] = {}
+    columns = [projects.c.id, *(projects.c[name] for name in TRACKED_FIELDS)]
+    found: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(ids):
-        query = select(projects.c.id, projects.c.description).where(
-            among(projects.c.id, chunk, dialect)
-        )
-        found.update((row.id, row.description) for row in await session.execute(query))
+        query = select(*columns).where(among(projects.c.id, chunk, dialect))
+        for row in await session.execute(query):
+            values = row._asdict()
+            found[values.pop("id")] = values
     return found
 
 
@@ -221,13 +221,11 @@ async def store_batch(
                 result.updated += 1
 
     if changed:
-        descriptions = await _descriptions(session, [stored["id"] for stored, _ in changed])
+        old = await _tracked_values(session, [stored["id"] for stored, _ in changed])
         change_rows = [
             change
             for stored, values in changed
-            for change in _changes(
-                stored["id"], {**stored, "description": descriptions[stored["id"]]}, values, now
-            )
+            for change in _changes(stored["id"], old[stored["id"]], values, now)
         ]
         if change_rows:
             await session.execute(project_changes.insert(), change_rows)
