@@ -3,12 +3,12 @@
 Each module has one job; everything public is re-exported here.
 """
 
-from .counts import parse_count, parse_int
+from .counts import parse_count, parse_id, parse_int
 from .dates import SEOUL, end_of_day, parse_datetime, parse_relative
 from .durations import parse_duration_days
 from .json_ld import budget_from_base_salary, json_ld_nodes, location_from_address
 from .labels import Labelled, find_labelled, labelled_value
-from .money import MAN_WON, NO_BUDGET, Budget, budget_from_amounts, parse_budget
+from .money import MAN_WON, NO_BUDGET, Budget, budget_from_amounts, currency_code, parse_budget
 from .privacy import find_personal_data, redact_personal_data
 from .skills import (
     canonical_skill,
@@ -38,6 +38,7 @@ __all__ = [
     "budget_from_base_salary",
     "canonical_skill",
     "clean_text",
+    "currency_code",
     "description_text",
     "end_of_day",
     "find_labelled",
@@ -54,6 +55,7 @@ __all__ = [
     "parse_count",
     "parse_datetime",
     "parse_duration_days",
+    "parse_id",
     "parse_int",
     "parse_relative",
     "parse_status",

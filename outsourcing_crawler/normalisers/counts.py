@@ -9,7 +9,7 @@ from typing import Final
 
 from .text import clean_text
 
-__all__ = ["parse_count", "parse_int"]
+__all__ = ["parse_count", "parse_id", "parse_int"]
 
 _HIDDEN: Final = re.compile(r"비공개|hidden|private|(?<![A-Za-z])n/a(?![A-Za-z])", re.IGNORECASE)
 _NONE: Final = re.compile(
@@ -44,6 +44,24 @@ def parse_int(value: str | int | float | None) -> int | None:
         return int(value) if value.is_integer() else None
     cleaned = clean_text(value)
     return int(cleaned) if cleaned is not None and _INTEGER.fullmatch(cleaned) else None
+
+
+def parse_id(value: str | int | float | None) -> str | None:
+    """A posting's numeric id from a JSON value (``612345``, ``" 612345 "``) as its digits;
+    None for anything else (bools, zero, negative numbers, fractions, words, lists).
+
+    Its length is not bounded here: an id too long to store is the database's to refuse.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return str(value) if value > 0 else None
+    text = clean_text(value) if isinstance(value, str) else None
+    if text and text.isascii() and text.isdigit() and text.strip("0"):
+        return text
+    return None
 
 
 def parse_count(text: str | int | None) -> int | None:

@@ -9,7 +9,14 @@ from typing import Final, NamedTuple
 
 from .text import clean_text
 
-__all__ = ["MAN_WON", "NO_BUDGET", "Budget", "budget_from_amounts", "parse_budget"]
+__all__ = [
+    "MAN_WON",
+    "NO_BUDGET",
+    "Budget",
+    "budget_from_amounts",
+    "currency_code",
+    "parse_budget",
+]
 
 MAN_WON: Final = 10_000
 """One 만원 in won."""
@@ -321,6 +328,16 @@ def parse_budget(
 def _currency_anywhere(text: str) -> str | None:
     match = _CURRENCY_ANYWHERE.search(text)
     return _currency_code(match.group()) if match else None
+
+
+def currency_code(value: object) -> str | None:
+    """The ISO 4217 code of a JSON API's currency field (``" usd"`` -> ``"USD"``); None for
+    anything that is no three-letter code. Any code: APIs price in currencies that text
+    never names (``_ISO_CODES`` is what text is searched for)."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().upper()
+    return code if re.fullmatch(r"[A-Z]{3}", code) else None
 
 
 def _amount_value(value: object) -> Decimal | None:

@@ -26,6 +26,11 @@ _ZERO_WIDTH: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a
 _SPACES: Final = re.compile(r"\s+")
 # Control characters other than tab/newline break lxml and never carry meaning.
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The ones that are no whitespace either: PostgreSQL refuses NUL in text.
+_NON_SPACE_CONTROL: Final = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+# A lone surrogate (a `\ud83d` JSON escape without its pair) cannot be encoded: no database,
+# feed or log line takes it.
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS: Final = re.compile(r"\r\n?|[\n\u2028\u2029\x85\x0b\x0c]")
 # Only something that really looks like a tag, comment or entity sends text through the HTML
 # parser: plain text such as "a < b", "a<b" or "5 > 3" then stays untouched.
@@ -68,11 +73,22 @@ _LOGIN_MARKERS: Final = (
 _LOGIN_PROMPT_MAX_CHARS: Final = 300
 
 
+def _storable(text: str) -> str:
+    """``text`` without the characters nothing can store: control characters that are no
+    whitespace (NUL above all) and lone surrogates."""
+    if _SURROGATE.search(text):
+        # A pair held as two code points is one character: joined, not dropped.
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        text = _SURROGATE.sub("", text)
+    return _NON_SPACE_CONTROL.sub("", text)
+
+
 def clean_text(value: str | None) -> str | None:
-    """Strip, collapse every run of whitespace to one space; None for empty or non-text."""
+    """Strip, collapse every run of whitespace to one space, drop control characters and
+    lone surrogates; None for empty or non-text."""
     if not isinstance(value, str):
         return None
-    text = _SPACES.sub(" ", value.translate(_ZERO_WIDTH)).strip()
+    text = _SPACES.sub(" ", _storable(value).translate(_ZERO_WIDTH)).strip()
     return text or None
 
 
@@ -142,7 +158,7 @@ def html_to_text(html: str | None) -> str | None:
     """
     if not isinstance(html, str):
         return None
-    text = _CONTROL.sub("", html)
+    text = _CONTROL.sub("", _storable(html))
     if not text.strip():
         return None
     if not _MARKUP_HINT.search(text):

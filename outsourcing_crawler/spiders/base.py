@@ -10,11 +10,10 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DownloadTimeoutError
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector, SelectorList
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import TimeoutError as TxTimeoutError
 
 from outsourcing_crawler.fingerprints import fingerprint
 from outsourcing_crawler.items import ProjectItem
@@ -220,14 +219,19 @@ class ProjectSpider(scrapy.Spider):
             raise CloseSpider("blocked")
 
     def json_body(self, response: Response) -> Any | None:
-        """The response's JSON, or None after reporting a block page or a non-JSON body."""
+        """The response's JSON, or None after reporting a block page, a non-JSON body or a
+        body that is JSON ``null`` (``empty_json``): None always means counted."""
         if response.status in (401, 403):
             self.blocked(response)
             return None
         try:
-            return json.loads(response.body)
+            data = json.loads(response.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             pass
+        else:
+            if data is None:
+                self.parse_error("empty_json", response, "null")
+            return data
         if self.is_block_page(response):
             self.blocked(response)
             return None
@@ -266,7 +270,7 @@ class ProjectSpider(scrapy.Spider):
                 self.blocked(response)
                 return
             kind = f"http_{response.status}"
-        elif failure.check(TxTimeoutError):
+        elif failure.check(DownloadTimeoutError):  # every download handler wraps Twisted's
             kind = "timeout"
         else:
             kind = f"download_error_{failure.type.__name__}"

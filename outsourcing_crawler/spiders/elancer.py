@@ -40,6 +40,10 @@ SITEMAP = f"{SITE}/sitemap.xml"
 PROJECT_PAGE = SITE + "/project_detail/{id}"
 PROJECT_PATH = re.compile(r"/project_detail/(\d+)/?")
 SITE_HOSTS = frozenset({"www.elancer.co.kr", "elancer.co.kr"})
+# A whole sitemap file ends with its root's end tag (and perhaps a generator's comment).
+_SITEMAP_END = re.compile(
+    rb"</(?:[\w.-]+:)?(urlset|sitemapindex)\s*>(?:\s|<!--.*?-->)*\Z", re.DOTALL
+)
 
 # Condition labels (spaces removed) and the budget type their amount has.
 MONTHLY_LABELS = frozenset({"월단가", "단가", "월금액", "월급여"})
@@ -141,13 +145,22 @@ class ElancerSpider(ProjectSpider):
         except (etree.LxmlError, StopIteration, ValueError) as exc:
             self.parse_error("not_sitemap", response, type(exc).__name__)
             return
+        if sitemap.type in ("urlset", "sitemapindex") and not is_whole_sitemap(
+            response.body, sitemap.type
+        ):
+            # lxml's recovering parser reads a file cut short as a shorter file, whose last
+            # entry may be cut too (a loc ending mid-id): only the entries before it are used.
+            self.parse_error("truncated_sitemap", response, f"{len(response.body)} bytes")
+            entries = entries[:-1]
         if sitemap.type == "sitemapindex":
-            children = [entry["loc"] for entry in entries if entry.get("loc")]
+            children = [
+                entry["loc"] for entry in entries if self.is_loc_url(response, entry.get("loc"))
+            ]
             if not children:
                 self.parse_error("empty_sitemap_index", response)
             pending = children + pending
         elif sitemap.type == "urlset":
-            yield from self.project_requests(entries)
+            yield from self.project_requests(response, entries)
         else:
             self.parse_error("not_sitemap", response, f"root element <{sitemap.type}>")
             return
@@ -159,10 +172,24 @@ class ElancerSpider(ProjectSpider):
             # The whole sitemap named no project page: the site changed, not idle.
             self.parse_error("no_project_locs", response)
 
-    def project_requests(self, entries: Iterable[Mapping[str, Any]]) -> Iterator[scrapy.Request]:
+    def is_loc_url(self, response: Response, loc: Any) -> bool:
+        """Whether a sitemap ``<loc>`` is an absolute web URL, as sitemaps must give; one
+        that is not is counted (``bad_sitemap_loc``), an empty one skipped."""
+        if not loc:
+            return False
+        if is_web_url(loc):
+            return True
+        self.parse_error("bad_sitemap_loc", response, repr(loc)[:200])
+        return False
+
+    def project_requests(
+        self, response: Response, entries: Iterable[Mapping[str, Any]]
+    ) -> Iterator[scrapy.Request]:
         for entry in entries:
             if self.limit_reached():
                 return
+            if not self.is_loc_url(response, entry.get("loc")):
+                continue
             project_id = project_id_of(entry.get("loc"))
             if project_id is None:
                 continue  # the home page, list pages, notices...
@@ -347,9 +374,26 @@ class ElancerSpider(ProjectSpider):
 # -- helpers: selecting values (the parsing itself is the normalisers') --------------------
 
 
+def is_web_url(value: Any) -> bool:
+    """Whether ``value`` is an absolute http(s) URL with a host."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # "http://[" and other broken hosts
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def is_whole_sitemap(body: bytes, root: str) -> bool:
+    """Whether a sitemap file's body ends with the end tag of its ``root`` element."""
+    end = _SITEMAP_END.search(body[-4096:])
+    return end is not None and end[1].decode() == root
+
+
 def project_id_of(url: Any) -> str | None:
     """The id of a ``/project_detail/{id}`` URL of the site; None for any other page."""
-    if not isinstance(url, str):
+    if not is_web_url(url):
         return None
     parts = urlsplit(url.strip())
     if parts.hostname not in SITE_HOSTS:

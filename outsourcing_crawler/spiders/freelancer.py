@@ -15,9 +15,11 @@ from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
     budget_from_amounts,
     clean_text,
+    currency_code,
     description_text,
     parse_count,
     parse_datetime,
+    parse_id,
     posting_skills,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, SpiderArgumentError, budget_fields
@@ -149,10 +151,11 @@ class FreelancerSpider(ProjectSpider):
         for index, project in enumerate(projects):
             if self.max_items is not None and offset + index >= self.max_items:
                 return
-            if not isinstance(project, dict) or project.get("id") is None:
+            project_id = parse_id(project.get("id")) if isinstance(project, dict) else None
+            if project_id is None:
                 self.parse_error("bad_project", response, repr(project)[:200])
                 continue
-            yield self.project_item(response, project)
+            yield self.project_item(response, project, project_id)
 
         next_offset = offset + len(projects)
         more = (
@@ -161,13 +164,18 @@ class FreelancerSpider(ProjectSpider):
         if more and (self.max_items is None or next_offset < self.max_items):
             yield self.next_list_page(self.page_request(next_offset))
 
-    def project_item(self, response: Response, project: dict[str, Any]) -> ProjectItem:
-        project_id = str(project["id"])
-        title = clean_text(project.get("title")) or None
+    def project_item(
+        self, response: Response, project: dict[str, Any], project_id: str
+    ) -> ProjectItem:
+        title = clean_text(project.get("title"))
+        if title is None:
+            # Kept all the same: the validation pipeline drops it, and this count says why.
+            kind = "missing_key_title" if "title" not in project else "bad_title"
+            self.parse_error(kind, response, project_id)
         body = project.get("description") or project.get("preview_description")
         description = description_text(body)
 
-        jobs = [job for job in project.get("jobs") or [] if isinstance(job, dict)]
+        jobs = self.project_jobs(response, project)
         skills = posting_skills(
             [job.get("name") for job in jobs if job.get("name")], title, description
         )
@@ -178,19 +186,25 @@ class FreelancerSpider(ProjectSpider):
         budget = _dict(project.get("budget"))
         currency = _dict(project.get("currency"))
         budget_type = project.get("type") if project.get("type") in ("fixed", "hourly") else None
+        code = currency_code(currency.get("code"))
         money = budget_from_amounts(
             budget.get("minimum"),
             budget.get("maximum"),
-            currency=currency.get("code"),
+            currency=code,
             budget_type=budget_type,
         )
+        if code is None and (money.min is not None or money.max is not None):
+            # Amounts in no stated currency compare with nothing, and the validation pipeline
+            # would drop the whole posting for them: it is kept without them.
+            self.parse_error("missing_currency", response, project_id)
+            money = money._replace(min=None, max=None, currency=None)
         bids = _dict(project.get("bid_stats"))
         status = project.get("status")
 
         return self.item(
             response,
             external_id=project_id,
-            url=self.project_url(response, project),
+            url=self.project_url(response, project, project_id),
             title=title,
             description=description,
             category=clean_text(next(filter(None, categories), None)) or None,
@@ -203,7 +217,7 @@ class FreelancerSpider(ProjectSpider):
             extra=self.project_extra(project, jobs, bids, currency),
         )
 
-    def project_url(self, response: Response, project: dict[str, Any]) -> str:
+    def project_url(self, response: Response, project: dict[str, Any], project_id: str) -> str:
         seo_url = project.get("seo_url")
         if isinstance(seo_url, str) and seo_url.strip("/ "):
             if seo_url.startswith(("http://", "https://")):
@@ -211,8 +225,18 @@ class FreelancerSpider(ProjectSpider):
             return PROJECT_URL.format(seo_url.strip("/ "))
         # The id is the one handle left (the page URL without slug is unverified): counted,
         # so that a renamed key shows in the stats.
-        self.parse_error("missing_key_seo_url", response, str(project.get("id")))
-        return PROJECT_URL.format(project["id"])
+        self.parse_error("missing_key_seo_url", response, project_id)
+        return PROJECT_URL.format(project_id)
+
+    def project_jobs(self, response: Response, project: dict[str, Any]) -> list[dict[str, Any]]:
+        """The project's skills (``jobs``); ``compact`` leaves the key out when there are none."""
+        jobs = project.get("jobs")
+        if jobs is None:
+            return []
+        if not isinstance(jobs, list):
+            self.parse_error("bad_jobs", response, type(jobs).__name__)
+            return []
+        return [job for job in jobs if isinstance(job, dict)]
 
     @staticmethod
     def project_extra(

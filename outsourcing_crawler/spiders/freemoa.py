@@ -299,8 +299,9 @@ class FreemoaSpider(ProjectSpider):
         for key, name in flags.items():
             if str(row.get(key)).strip() in {"0", "1"}:
                 extra[name] = str(row.get(key)).strip() == "1"
-        if row.get("authHpYn") in {"Y", "N"}:
-            extra["client_phone_verified"] = row["authHpYn"] == "Y"
+        phone_verified = row.get("authHpYn")
+        if isinstance(phone_verified, str) and phone_verified in {"Y", "N"}:
+            extra["client_phone_verified"] = phone_verified == "Y"
         fields = row.get("proj_filed_new")
         if isinstance(fields, str) and fields.strip():
             extra["fields"] = [part for part in map(clean_text, fields.split(",")) if part]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urlencode
@@ -24,6 +24,7 @@ from outsourcing_crawler.normalisers import (
     merge_skills,
     parse_count,
     parse_duration_days,
+    parse_id,
     parse_int,
     parse_work_type,
     redact_personal_data,
@@ -308,9 +309,24 @@ class KmongSpider(ProjectSpider):
                         return source[key]
             return None
 
-        request_id = str(value("id") or "").strip()
-        title = value("title")
-        title = clean_text(title) if isinstance(title, str) else None
+        def read(key: str, parse: Callable[[Any], str | None]) -> str | None:
+            """The first of the detail's and the row's ``key`` that ``parse`` reads; one it
+            cannot read is counted (``bad_<key>``), the row's then tried."""
+            for source in (detail, row):
+                raw = source.get(key)
+                if raw is None or raw == "":
+                    continue
+                parsed = parse(raw)
+                if parsed is not None:
+                    return parsed
+                self.parse_error(f"bad_{key}", response, f"{key} of type {type(raw).__name__}")
+            return None
+
+        request_id = read("id", parse_id) or ""
+        title = read("title", clean_text)
+        if title is None and "title" in detail and detail["title"] in (None, ""):
+            # An absent key (parse_detail) and an unreadable value (read) are counted already.
+            self.parse_error("empty_title", response, f"request {request_id}")
         project_type = value("project_type") or self.project_type
         answers = _parse_answers(detail.get("answers"))
         if not isinstance(detail.get("answers"), list | type(None)):

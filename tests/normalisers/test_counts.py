@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outsourcing_crawler.normalisers import parse_count, parse_int
+from outsourcing_crawler.normalisers import parse_count, parse_id, parse_int
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,31 @@ def test_parse_count(text: str | int | None, expected: int | None) -> None:
 )
 def test_parse_int(value: object, expected: int | None) -> None:
     assert parse_int(value) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (612345, "612345"),
+        (" 612345 ", "612345"),
+        (612345.0, "612345"),
+        (0, None),
+        (-1, None),
+        ("0", None),
+        (True, None),
+        (1.5, None),
+        ("abc", None),
+        ("", None),
+        (None, None),
+        ([612345], None),
+        ({"id": 1}, None),
+        (10**20, "1" + "0" * 20),
+        ("9" * 200, "9" * 200),  # too long for the column: the database refuses it
+        ("007", "007"),
+        ("000", None),
+        ("٣", None),  # a digit, but no ASCII one
+        (float("inf"), None),
+    ],
+)
+def test_parse_id(value: object, expected: str | None) -> None:
+    assert parse_id(value) == expected  # type: ignore[arg-type]

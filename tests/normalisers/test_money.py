@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from outsourcing_crawler.normalisers import MAN_WON, Budget, budget_from_amounts, parse_budget
+from outsourcing_crawler.normalisers import (
+    MAN_WON,
+    Budget,
+    budget_from_amounts,
+    currency_code,
+    parse_budget,
+)
 
 NEGOTIABLE = Budget(None, None, None, "negotiable")
 
@@ -175,3 +181,22 @@ def test_budget_from_amounts_hourly_without_amount() -> None:
     assert budget_from_amounts(15.0, 25.0, currency="USD", budget_type="hourly") == Budget(
         15, 25, "USD", "hourly"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("USD", "USD"),
+        (" usd ", "USD"),
+        ("PHP", "PHP"),  # any code: an API's currency field is never the language
+        ("US", None),
+        ("USDT", None),
+        ("U$D", None),
+        ("", None),
+        (None, None),
+        (0, None),
+        (["USD"], None),
+    ],
+)
+def test_currency_code(value: object, expected: str | None) -> None:
+    assert currency_code(value) == expected

@@ -189,6 +189,17 @@ def test_text_functions_never_raise(text: str) -> None:
     assert parse_work_type(text) in {None, "remote", "onsite", "hybrid"}
 
 
+# Every character, lone surrogates and NUL included.
+ANY_CHARACTERS = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
+
+
+@PROPERTY_SETTINGS
+@given(ANY_CHARACTERS | TEXTS)
+def test_text_functions_give_text_any_database_stores(text: str) -> None:
+    for value in (clean_text(text), html_to_text(text), join_category(text), json_text(text)):
+        assert value is None or ("\x00" not in value and value.encode("utf-8"))
+
+
 @PROPERTY_SETTINGS
 @given(TEXTS)
 def test_privacy_never_raises(text: str) -> None:

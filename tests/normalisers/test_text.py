@@ -30,6 +30,14 @@ SAMPLES = Path("/work/shared/platforms/samples")
         ("", None),
         ("   ", None),
         (None, None),
+        # what no database column or encoder takes is dropped: NUL, lone surrogates
+        ("Re\x00act", "React"),
+        ("\x00", None),
+        ("a\x07b\x1bc", "abc"),
+        ("a\x0cb\x1fc", "a b c"),  # control characters that are whitespace stay spaces
+        ("x\ud83dy", "xy"),
+        ("x \udc00", "x"),
+        ("\ud83d\ude00", "\U0001f600"),  # a pair held as two code points is joined
     ],
 )
 def test_clean_text(value: str | None, expected: str | None) -> None:
@@ -59,6 +67,8 @@ def test_clean_text(value: str | None, expected: str | None) -> None:
         ("5 > 3 and 2 < 4", "5 > 3 and 2 < 4"),
         ("<", "<"),
         ("x\x00y", "xy"),
+        ("<p>x\ud800y</p>", "xy"),
+        ("<p>\x00</p>", None),
         ("", None),
         ("<p> </p>", None),
         (None, None),
@@ -138,6 +148,7 @@ def test_is_login_prompt(text: str | None, expected: bool) -> None:
         ({"title": "Vue.js"}, ("title", "name"), "Vue.js"),
         ({"name": " Node.js "}, ("title", "name"), "Node.js"),
         ({"@type": "PropertyValue", "value": 29741}, ("value",), "29741"),
+        ({"title": "Vue\x00.js\udfff"}, ("title",), "Vue.js"),
         ({"title": None, "name": "React"}, ("title", "name"), None),  # the first key present
         ({"id": 3}, ("title", "name"), None),
         (True, (), None),

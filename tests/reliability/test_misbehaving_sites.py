@@ -107,7 +107,7 @@ def test_passing_faults_are_retried_after_the_wait_asked_and_nothing_is_lost(
 KEPT: dict[str, tuple[Fault, set[str]]] = {
     "612338": (status(503), {"http_503"}),
     "612339": (RESET, {"download_error_"}),
-    "612340": (slow(4), {"timeout", "download_error_"}),
+    "612340": (slow(4), {"timeout"}),
     "612342": (TRUNCATED, {"not_json", "truncated"}),
     "612343": (LOGIN, {"html_instead_of_json"}),
 }
@@ -197,12 +197,6 @@ def test_a_site_that_keeps_blocking_stops_the_spider_and_what_was_parsed_is_stor
     assert attempts == (3 if case == "429-for-good" else 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spiders/base.py on_request_error checks twisted's TimeoutError, but Scrapy 2.19 "
-    "raises scrapy.exceptions.DownloadTimeoutError: a timeout is counted as "
-    "download_error_DownloadTimeoutError, never as `timeout`",
-)
 def test_a_timeout_is_counted_as_a_timeout(lasting: dict[str, Outcome]) -> None:
     assert "timeout" in errors(lasting["kept"].crawl.stats())
 

@@ -125,6 +125,15 @@ def test_json_body_reports_html_that_is_no_block_page() -> None:
     assert stat(spider, BLOCKED) is None
 
 
+@pytest.mark.parametrize("body", [b"null", b" null\n"])
+def test_json_body_reports_a_json_null(body: bytes) -> None:
+    # None from json_body always means counted: its callers stop on it without a word.
+    spider = make_spider(BareSpider)
+    response = TextResponse(URL, body=body, headers={"Content-Type": "application/json"})
+    assert spider.json_body(response) is None
+    assert stat(spider, ERRORS + "empty_json") == 1
+
+
 # -- stopping on blocks -----------------------------------------------------------------------
 
 

@@ -9,9 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DownloadTimeoutError
 from scrapy.http import TextResponse
-from twisted.internet.error import TimeoutError as TxTimeoutError
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import ValidationPipeline
@@ -366,11 +365,62 @@ def test_missing_seo_url_falls_back_to_the_id_and_is_counted() -> None:
 
 def test_bad_project_entries_are_skipped_and_counted() -> None:
     spider = make_spider(FreelancerSpider)
-    payload = page_of("oops", {"title": "no id"}, project(), total=3)
+    no_ids = [project(id=value) for value in ("", 0, -1, True, [1], {"id": 1})]
+    payload = page_of("oops", {"title": "no id"}, *no_ids, project(), total=9)
     assert [item.external_id for item in items_of(parse(spider, api_response(payload)))] == [
         "39800001"
     ]
-    assert stat(spider, ERRORS + "bad_project") == 2
+    assert stat(spider, ERRORS + "bad_project") == 8
+
+
+@pytest.mark.parametrize(
+    ("fields", "kind"),
+    [({"title": None}, "bad_title"), ({"title": 0}, "bad_title"), ({"title": "  "}, "bad_title")],
+)
+def test_a_project_without_a_title_is_counted(fields: dict[str, Any], kind: str) -> None:
+    # Kept: the validation pipeline drops it, and the count says why.
+    spider = make_spider(FreelancerSpider)
+    assert one(spider, page_of(project(**fields))).title is None
+    assert stat(spider, ERRORS + kind) == 1
+
+
+def test_a_project_without_the_title_key_is_counted() -> None:
+    spider = make_spider(FreelancerSpider)
+    untitled = project()
+    del untitled["title"]
+    assert one(spider, page_of(untitled)).title is None
+    assert stat(spider, ERRORS + "missing_key_title") == 1
+
+
+@pytest.mark.parametrize("jobs", [-1, "React", {"id": 7}])
+def test_jobs_of_another_type_are_counted_and_the_project_kept(jobs: Any) -> None:
+    spider = make_spider(FreelancerSpider)
+    item = one(spider, page_of(project(jobs=jobs, title="React booking widget")))
+    assert item.skills == ["React"]  # from the text
+    assert stat(spider, ERRORS + "bad_jobs") == 1
+
+
+@pytest.mark.parametrize(
+    "currency", [None, {}, {"code": None}, {"code": 0}, {"code": ["USD"]}, {"code": "dollars"}]
+)
+async def test_amounts_without_a_currency_are_left_out_and_the_posting_kept(
+    currency: Any,
+) -> None:
+    spider = make_spider(FreelancerSpider)
+    item = one(spider, page_of(project(currency=currency)))
+    assert (item.budget_min, item.budget_max, item.currency, item.budget_type) == (
+        None,
+        None,
+        None,
+        "fixed",
+    )
+    assert stat(spider, ERRORS + "missing_currency") == 1
+    assert await ValidationPipeline.from_crawler(spider.crawler).process_item(item) is item
+
+
+def test_a_currency_code_is_read_in_any_case() -> None:
+    item = one(make_spider(FreelancerSpider), page_of(project(currency={"code": " usd"})))
+    assert (item.budget_min, item.budget_max, item.currency) == (250, 750, "USD")
 
 
 # -- bad responses ----------------------------------------------------------------------------
@@ -465,7 +515,7 @@ def test_http_error_after_retries_is_counted(status: int) -> None:
 
 def test_timeout_is_counted() -> None:
     spider = make_spider(FreelancerSpider)
-    spider.on_request_error(failure(TxTimeoutError(), Request(page_url(0))))
+    spider.on_request_error(failure(DownloadTimeoutError(), Request(page_url(0))))
     assert stat(spider, ERRORS + "timeout") == 1
 
 

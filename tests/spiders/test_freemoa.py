@@ -448,6 +448,19 @@ def test_odd_rows_keep_what_parses() -> None:
     assert [r.body for r in requests_of(out)] == [b"page=2"]
 
 
+@pytest.mark.parametrize(("value", "verified"), [([], None), ({"Y": 1}, None), ("Y", True)])
+def test_a_flag_of_another_type_is_left_out(value: Any, verified: bool | None) -> None:
+    spider = make_spider(FreemoaSpider)
+    response = api_response(1)
+    data = json.loads(response.body)
+    rows = data["DATA"]["PROJECT"]["LIST"]
+    rows[0]["authHpYn"] = value
+    out = run(spider.parse_api, response.replace(body=json.dumps(data).encode()))
+    items = items_of(out)
+    assert len(items) == len(rows)  # the page's other rows are not lost with it
+    assert items[0].extra.get("client_phone_verified") is verified
+
+
 def test_a_page_that_repeats_stops_the_crawl() -> None:
     spider = make_spider(FreemoaSpider)
     run(spider.parse_api, api_fixture("api_odd_rows.json", page=1))

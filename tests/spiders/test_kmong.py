@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy import Request
-from scrapy.exceptions import CloseSpider
-from twisted.internet.error import TimeoutError as TxTimeoutError
+from scrapy.exceptions import CloseSpider, DownloadTimeoutError
+from scrapy.http import Response
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import SEOUL
@@ -477,7 +477,7 @@ async def test_detail_timeout_keeps_the_list_row() -> None:
     spider = make_spider(KmongSpider)
     listed_at = "2026-11-29T03:00:00+00:00"
     request = Request(detail_url(612345), cb_kwargs={"row": ROW, "listed_at": listed_at})
-    item = one(spider.on_detail_error(failure(TxTimeoutError("took too long"), request)))
+    item = one(spider.on_detail_error(failure(DownloadTimeoutError("took too long"), request)))
     assert (item.external_id, item.title, item.platform) == ("612345", ROW["title"], "kmong")
     # no response: the list page's fetch time dates the row's days remaining
     assert item.scraped_at == FETCHED
@@ -615,6 +615,39 @@ def test_unknown_status_is_closed_and_missing_status_is_counted() -> None:
     unknown = one(spider.parse_detail(response, row={"id": 612343}))
     assert unknown.status == "open"
     assert stat(spider, ERRORS + "missing_key_status") == 1
+
+
+def detail_with(request_id: int, **fields: Any) -> Response:
+    response = recorded_response(detail_url(request_id))
+    return response.replace(body=json.dumps({**json.loads(response.body), **fields}).encode())
+
+
+@pytest.mark.parametrize("title", [0, [], {"text": "x"}, True, "   "])
+def test_a_detail_title_of_another_type_is_counted_and_the_row_title_used(title: Any) -> None:
+    spider = make_spider(KmongSpider)
+    item = one(spider.parse_detail(detail_with(612345, title=title), row=ROW))
+    assert item.title == ROW["title"]
+    assert stat(spider, ERRORS + "bad_title") == 1
+
+
+def test_no_title_anywhere_is_counted() -> None:
+    spider = make_spider(KmongSpider)
+    row = {key: value for key, value in ROW.items() if key != "title"}
+    assert one(spider.parse_detail(detail_with(612345, title=0), row=row)).title is None
+    assert stat(spider, ERRORS + "bad_title") == 1
+    assert one(spider.parse_detail(detail_with(612345, title=None), row=row)).title is None
+    assert stat(spider, ERRORS + "empty_title") == 1
+
+
+@pytest.mark.parametrize("request_id", [0, -1, "", "abc", True, 1.5, [612345]])
+def test_a_detail_id_that_is_no_id_is_counted_and_the_row_id_used(request_id: Any) -> None:
+    spider = make_spider(KmongSpider)
+    item = one(spider.parse_detail(detail_with(612345, id=request_id), row=ROW))
+    assert (item.external_id, item.url) == (
+        "612345",
+        "https://kmong.com/enterprise/requests/612345",
+    )
+    assert stat(spider, ERRORS + "bad_id") == (None if request_id == "" else 1)
 
 
 def test_absurd_deadline_is_counted_not_raised() -> None:

@@ -10,10 +10,9 @@ import pytest
 from itemadapter import ItemAdapter
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy import Request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DownloadTimeoutError
 from scrapy.http import Response, TextResponse
 from scrapy.utils.project import get_project_settings
-from twisted.internet.error import TimeoutError as TxTimeoutError
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import problem
@@ -420,7 +419,7 @@ def test_browser_timeout_is_retried_once_then_counted() -> None:
 def test_other_failures_are_counted_as_the_base_does() -> None:
     spider = make_spider(UpworkSpider)
     (request,) = started(spider)
-    assert spider.on_request_error(failure(TxTimeoutError(), request)) is None
+    assert spider.on_request_error(failure(DownloadTimeoutError(), request)) is None
     assert stat(spider, f"{ERRORS}timeout") == 1
 
 
