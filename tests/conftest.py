@@ -48,9 +48,9 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database's URL."""
+def create_database() -> tuple[str, str]:
+    """A fresh, empty PostgreSQL database: its name and URL. Skips the test (fails it with
+    REQUIRE_POSTGRES=1) when no server answers."""
     name = f"oc_test_{uuid.uuid4().hex[:12]}"
     try:
         run_async(_admin(f'CREATE DATABASE "{name}"'))
@@ -59,8 +59,21 @@ def postgresql_url() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(message)
         pytest.skip(message)
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    return name, make_url(TEST_DATABASE_URL).set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
+def drop_database(name: str) -> None:
     run_async(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database's URL."""
+    name, url = create_database()
+    yield url
+    drop_database(name)
 
 
 @pytest.fixture

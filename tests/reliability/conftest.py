@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.conftest import REQUIRE_POSTGRES, TEST_DATABASE_URL, _admin, run_async
+from tests.conftest import REQUIRE_POSTGRES, create_database, drop_database
 from tests.reliability import cluster
 from tests.reliability.crawls import (
     FAST,
@@ -53,20 +51,13 @@ def new_postgresql_database() -> Iterator[Callable[[], str]]:
     names: list[str] = []
 
     def make() -> str:
-        name = f"oc_test_{uuid.uuid4().hex[:12]}"
-        try:
-            run_async(_admin(f'CREATE DATABASE "{name}"'))
-        except (OSError, TimeoutError) as exc:
-            message = f"no PostgreSQL at {make_url(TEST_DATABASE_URL).host}: {exc}"
-            if REQUIRE_POSTGRES:
-                pytest.fail(message)
-            pytest.skip(message)
+        name, url = create_database()
         names.append(name)
-        return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        return url
 
     yield make
     for name in names:
-        run_async(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(name)
 
 
 @pytest.fixture(scope="session")
