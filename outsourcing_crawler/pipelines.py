@@ -19,6 +19,7 @@ from scrapy.utils.project import data_path
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.db import (
     BatchResult,
     Database,
@@ -156,10 +157,6 @@ class CompletenessPipeline:
             if fields.get(name) in (None, "", [], {}):
                 self.crawler.stats.inc_value(f"outsourcing/missing_fields/{spider.name}/{name}")
         return item
-
-
-def _stat_sum(stats: dict[str, Any], prefix: str) -> int:
-    return sum(value for key, value in stats.items() if key.startswith(prefix))
 
 
 def _jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -387,9 +384,7 @@ class DatabasePipeline:
         if self.database is None:
             return
         stats = self.stats.get_stats()
-        errors = _stat_sum(stats, "outsourcing/parse_errors/") + _stat_sum(
-            stats, "spider_exceptions/"
-        )
+        errors = crawl_stats.errors(stats)
         try:
             async with self.database.session() as session:
                 if (
@@ -410,7 +405,7 @@ class DatabasePipeline:
                         inserted=stats.get("outsourcing/db/inserted", 0),
                         updated=stats.get("outsourcing/db/updated", 0),
                         unchanged=stats.get("outsourcing/db/unchanged", 0),
-                        dropped=_stat_sum(stats, "outsourcing/dropped/"),
+                        dropped=crawl_stats.dropped(stats),
                         errors=errors,
                         stats=_jsonable_stats(stats),
                     )

@@ -40,6 +40,7 @@ from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 from sqlalchemy.exc import SQLAlchemyError
 
+from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.commands import crawl_succeeded
 from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate
 from outsourcing_crawler.spiders.base import SpiderArgumentError
@@ -123,10 +124,6 @@ def prepare_database(settings: BaseSettings) -> None:
         logger.warning("Could not migrate %s first: %s", describe_target(url), exc)
 
 
-def _stat_sum(stats: Mapping[str, Any], prefix: str) -> int:
-    return sum(value for key, value in stats.items() if key.startswith(prefix))
-
-
 @dataclass(frozen=True)
 class SummaryRow:
     """How one spider's crawl went, from its stats."""
@@ -151,9 +148,8 @@ class SummaryRow:
             updated=stats.get("outsourcing/db/updated", 0),
             unchanged=stats.get("outsourcing/db/unchanged", 0),
             # The same sums as the crawl_runs row of the database pipeline.
-            dropped=_stat_sum(stats, "outsourcing/dropped/"),
-            errors=_stat_sum(stats, "outsourcing/parse_errors/")
-            + _stat_sum(stats, "spider_exceptions/"),
+            dropped=crawl_stats.dropped(stats),
+            errors=crawl_stats.errors(stats),
             finish_reason=reason,
         )
 
