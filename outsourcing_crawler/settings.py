@@ -39,6 +39,13 @@ BLOCKED_PAGES_LIMIT = 1
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# -- Processing -----------------------------------------------------------------------------
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, whatever it yields: at the
+# default 100 that was ~1 ms of CPU per page (benchmarks/crawl.py). Our pipelines wait only
+# on a full batch's write, where waiting is the point (it bounds memory), so one at a time
+# loses nothing.
+CONCURRENT_ITEMS = 1
+
 # -- Storage -------------------------------------------------------------------------------
 # An embedded SQLite file by default, so that a crawl runs anywhere; PostgreSQL in production
 # (`postgresql://user@host/db` is mapped to asyncpg).
