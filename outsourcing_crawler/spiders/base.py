@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,7 +18,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from outsourcing_crawler.fingerprints import fingerprint
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.listings import FULL_VALUES, LISTING, NEXT_PAGE, ListingRef, is_full_crawl
-from outsourcing_crawler.normalisers import NO_BUDGET, SEOUL, Budget, json_ld_nodes, parse_budget
+from outsourcing_crawler.normalisers import (
+    NO_BUDGET,
+    SEOUL,
+    Budget,
+    clean_text,
+    json_ld_nodes,
+    parse_budget,
+)
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -59,6 +66,54 @@ def budget_fields(budget: Budget) -> dict[str, Any]:
         "currency": budget.currency,
         "budget_type": budget.type,
     }
+
+
+def raw_text(selection: Selector | SelectorList, skip_class: str | None = None) -> str:
+    """Every text within the selected elements, joined by spaces, as
+    ``" ".join(selection.css("::text").getall())`` gives it; with ``skip_class``, less the
+    texts inside elements of that class (``.//text()[not(ancestor::*[has class])]``).
+
+    Read from lxml directly: the selector would build a Selector object for every text
+    node, most of the cost of reading a card's texts.
+    """
+    selected = [selection] if isinstance(selection, Selector) else selection
+    texts: list[str] = []
+    for node in selected:
+        root = node.root
+        if isinstance(root, str):  # a text node, selected with ::text
+            texts.append(root)
+        elif skip_class is None:
+            texts.extend(root.itertext())
+        elif not any(_has_class(element, skip_class) for element in root.iterancestors()):
+            texts.extend(_texts_outside(root, skip_class))
+    return " ".join(texts)
+
+
+def element_text(selection: Selector | SelectorList, skip_class: str | None = None) -> str | None:
+    """The cleaned text of the selected elements (see :func:`raw_text`), None when empty."""
+    return clean_text(raw_text(selection, skip_class))
+
+
+_CLASS_SEPARATORS = re.compile(r"[ \t\r\n]+")  # XPath's normalize-space, as CSS selectors use
+
+
+def _has_class(element: Any, name: str) -> bool:
+    classes = element.get("class")
+    # The substring test settles most elements without splitting.
+    return bool(classes) and name in classes and name in _CLASS_SEPARATORS.split(classes)
+
+
+def _texts_outside(element: Any, skip_class: str) -> Iterator[str]:
+    """The texts of ``element`` in document order, none from inside an element of the class."""
+    if _has_class(element, skip_class):
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str):  # comments and processing instructions hold no text
+            yield from _texts_outside(child, skip_class)
+        if child.tail:
+            yield child.tail
 
 
 class SpiderArgumentError(ValueError):
@@ -189,13 +244,20 @@ class ProjectSpider(scrapy.Spider):
         """A bot wall, captcha or challenge page in place of the content."""
         if response.status in (401, 403):
             return True
-        if not isinstance(response, TextResponse) or self.has_content(response):
+        if not isinstance(response, TextResponse):
             return False
-        head = _EXTERNAL_SCRIPT.sub("", response.text[:20_000])
+        head = response.text[:20_000]
+        # Plain substring tests first: most pages carry no marker, and those are settled
+        # without a regex over the head or a selector over the whole page.
+        if not any(marker in head for marker in (*self.block_markers, *CAPTCHA_MARKERS)):
+            return False
+        head = _EXTERNAL_SCRIPT.sub("", head)
         if any(marker in head for marker in self.block_markers):
-            return True
-        captcha = any(marker in head for marker in CAPTCHA_MARKERS)
-        return captcha and not _PASSWORD_FIELD.search(head)
+            blocked = True
+        else:
+            captcha = any(marker in head for marker in CAPTCHA_MARKERS)
+            blocked = captcha and not _PASSWORD_FIELD.search(head)
+        return blocked and not self.has_content(response)
 
     def blocked(self, response: Response, *, final: bool = False) -> None:
         """Report a block page; past ``BLOCKED_PAGES_LIMIT`` of them, stop the spider.

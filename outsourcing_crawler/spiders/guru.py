@@ -20,7 +20,7 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, element_text, raw_text
 
 LIST_URL = "https://www.guru.com/d/jobs/c/programming-development/"
 CATEGORY = "Programming & Development"
@@ -125,7 +125,7 @@ class GuruSpider(ProjectSpider):
     def card_item(self, response: Response, card: Selector) -> ProjectItem | None:
         link = self.first_selection(card, *TITLE_LINK)
         href = link.attrib.get("href")
-        title = clean_text(" ".join(link.css("::text").getall()))
+        title = element_text(link)
         if not (href and title):
             self.parse_error("card_without_title", response, card.attrib.get("data-gid", ""))
             return None
@@ -189,11 +189,11 @@ class GuruSpider(ProjectSpider):
         """The separate pieces of the card's meta line (age, quotes...), first piece first."""
         meta = self.first_selection(card, *META)
         pieces = [clean_text(t) for t in meta.css("strong::text, span::text").getall()]
-        pieces += [clean_text(t) for t in re.split(r"[|·•]", " ".join(meta.css("::text").getall()))]
+        pieces += [clean_text(t) for t in re.split(r"[|·•]", raw_text(meta))]
         return [piece for piece in pieces if piece]
 
     def budget_text(self, card: Selector) -> str | None:
-        return clean_text(" ".join(self.first_selection(card, *BUDGET).css("::text").getall()))
+        return element_text(self.first_selection(card, *BUDGET))
 
     @staticmethod
     def page_number(url: str) -> int:

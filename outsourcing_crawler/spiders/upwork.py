@@ -24,7 +24,7 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, element_text
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -370,5 +370,5 @@ class UpworkSpider(ProjectSpider):
         badge = tile.css(PAYMENT_VERIFIED)
         if not badge:
             return None
-        text = (clean_text(" ".join(badge[0].css("::text").getall())) or "").lower()
+        text = (element_text(badge[0]) or "").lower()
         return "unverified" not in text and "not verified" not in text

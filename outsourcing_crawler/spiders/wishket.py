@@ -34,7 +34,12 @@ from outsourcing_crawler.normalisers import (
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import (
+    ProjectSpider,
+    budget_fields,
+    element_text,
+    raw_text,
+)
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -58,7 +63,6 @@ LISTED_FIELDS: Final = (
     "applicants",
 )
 _EMPTY_LIST: Final = re.compile(r"(?:프로젝트|검색\s*결과)(?:가|이)?\s*없습니다")
-_CLASS: Final = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 
 _PROJECT_TYPES: Final = {"외주": "task_based", "기간제": "term_based"}
 
@@ -174,9 +178,7 @@ class WishketSpider(ProjectSpider):
         cards = markup.css("div.project-info-box")
         if not cards:
             scope = markup.css("#projectListView")
-            empty = total == 0 or (
-                scope and _EMPTY_LIST.search(" ".join(scope.css("::text").getall()))
-            )
+            empty = total == 0 or (scope and _EMPTY_LIST.search(raw_text(scope)))
             if not empty:
                 self.parse_error("no_cards", response, f"{len(response.body)} bytes")
             elif page == 1 and not clean_text(self.keyword):
@@ -235,7 +237,7 @@ class WishketSpider(ProjectSpider):
             return self.list_url(page + 1) if page * PAGE_SIZE < total else None
         found = False
         for link in markup.css(".pagination .page-link, .pagination a"):
-            label = clean_text(" ".join(link.css("::text").getall())) or ""
+            label = element_text(link) or ""
             if label == str(page + 1):
                 found = True
                 break
@@ -260,18 +262,20 @@ class WishketSpider(ProjectSpider):
         if match is None:
             return None
         project_id = match[1]
-        title = _text(organic.css("a.project-link p")) or _text(organic.css("a.project-link"))
+        title = element_text(organic.css("a.project-link p")) or element_text(
+            organic.css("a.project-link")
+        )
         marks = _marks(organic)
-        budget = _budget(_text(card.css("p.budget")))
-        role = _text(card.css("p.project-category-or-role"))
+        budget = _budget(element_text(card.css("p.budget")))
+        role = element_text(card.css("p.project-category-or-role"))
         # A term posting's chip carries the experience asked: "Databricks · 경력 무관".
         skills = skills_from_field(_texts(card, "span.skill-chip"))
         project_type = marks.get("project-type-mark")
-        card_text = clean_text(" ".join(card.css("::text").getall())) or ""
+        card_text = element_text(card) or ""
 
         deadline = applicants = None
         for info in card.css("section.proposal-and-client-info p.info-detail, p.info-detail"):
-            text = _text(info) or ""
+            text = element_text(info) or ""
             if text.startswith("마감") and deadline is None:
                 deadline = parse_relative(text, self.local_time(response), tz=self.timezone)
             elif text.startswith("지원자") and applicants is None:
@@ -280,7 +284,7 @@ class WishketSpider(ProjectSpider):
         extra: dict[str, Any] = {
             "project_type": _PROJECT_TYPES.get(project_type or "", project_type),
             "role": role,
-            "level": _text(card.css("p.project-level")),
+            "level": element_text(card.css("p.project-level")),
             "start": _value(card.css("p.launch-date"), "근무 시작일"),
             "views": parse_count(card.css("i.view-status::attr(data-count)").get()),
             "comments": parse_count(card.css("i.comment-status::attr(data-count)").get()),
@@ -305,8 +309,10 @@ class WishketSpider(ProjectSpider):
             **budget_fields(budget),
             duration_days=parse_duration_days(_value(card.css("p.term"), "예상 기간")),
             work_type=_work_type(project_type, card_text),
-            location=_text(card.css("p.location-data")),
-            posted_at=parse_datetime(_text(card.css("p.start-recruitment-data")), tz=self.timezone),
+            location=element_text(card.css("p.location-data")),
+            posted_at=parse_datetime(
+                element_text(card.css("p.start-recruitment-data")), tz=self.timezone
+            ),
             deadline=deadline,
             applicants=applicants,
             status=_status(marks) or "open",
@@ -360,7 +366,7 @@ class WishketSpider(ProjectSpider):
         root = response.css(".project-detail-view .detail-section") or response.css(
             ".project-detail-view, .detail-section"
         )
-        hidden = _login_hidden(response)
+        hidden = _login_hidden(response, bool(root))
         if not root and posting is None:
             if not hidden:
                 self.parse_error("detail_no_content", response, f"{len(response.body)} bytes")
@@ -391,7 +397,11 @@ class WishketSpider(ProjectSpider):
         marks = _marks(title_box)
         extra = dict(item.extra)
 
-        title = item.title or _text(title_box.css("h1")) or clean_text(_str(posting.get("title")))
+        title = (
+            item.title
+            or element_text(title_box.css("h1"))
+            or clean_text(_str(posting.get("title")))
+        )
         status = item.status
         if not hidden and _status(marks):
             status = _status(marks)  # the project's own page is the fresher badge
@@ -413,11 +423,11 @@ class WishketSpider(ProjectSpider):
         if deadline is None:
             deadline = item.deadline
         if deadline is None:
-            accent = _text(root.css(".condition-accent"))
+            accent = element_text(root.css(".condition-accent"))
             deadline = parse_relative(accent, self.local_time(response), tz=self.timezone)
 
         posted_at = item.posted_at or parse_datetime(
-            _text(root.css(".project-recruit-guide")), tz=self.timezone
+            element_text(root.css(".project-recruit-guide")), tz=self.timezone
         )
         if posted_at is None:
             posted_at = parse_datetime(_str(posting.get("datePosted")), tz=self.timezone)
@@ -451,7 +461,7 @@ class WishketSpider(ProjectSpider):
             elif label.startswith("누적 완료 금액"):
                 extra["client_paid_total"] = _budget(value).min
         if extra.get("comments") is None:
-            extra["comments"] = parse_count(_text(root.css(".comment-layer-count")))
+            extra["comments"] = parse_count(element_text(root.css(".comment-layer-count")))
         if hidden:
             extra["details_hidden"] = True
 
@@ -485,18 +495,18 @@ class WishketSpider(ProjectSpider):
             names = box.css(".condition-box-name")
             values = box.css(".project-condition-data")
             for name, value in zip(names, values, strict=False):
-                label, text = _text(name), _text(value, skip="condition-accent")
+                label, text = element_text(name), element_text(value, skip_class="condition-accent")
                 if label and text:
                     fields.setdefault(label, text)
         for row in response.css(".project-detail-condition-row"):
             name = row.css(".condition-label")
             value = row.css(".condition-data")
             if not (name and value):  # older rows: two unnamed children
-                children = [child for child in row.xpath("./*") if _text(child)]
+                children = [child for child in row.xpath("./*") if element_text(child)]
                 if len(children) < 2:
                     continue
                 name, value = children[0], children[1]
-            label, text = _text(name), _text(value, skip="condition-accent")
+            label, text = element_text(name), element_text(value, skip_class="condition-accent")
             if label and text:
                 fields.setdefault(label, text)
         return fields
@@ -515,27 +525,19 @@ class WishketSpider(ProjectSpider):
 # -- selecting texts ----------------------------------------------------------------------
 
 
-def _text(selection: Selector | SelectorList, skip: str | None = None) -> str | None:
-    """The cleaned text of a selection, optionally without the elements of class ``skip``."""
-    if skip:
-        query = f".//text()[not(ancestor::*[{_CLASS.format(skip)}])]"
-        return clean_text(" ".join(selection.xpath(query).getall()))
-    return clean_text(" ".join(selection.css("::text").getall()))
-
-
 def _texts(selection: Selector | SelectorList, query: str) -> list[str]:
-    return [text for node in selection.css(query) if (text := _text(node))]
+    return [text for node in selection.css(query) if (text := element_text(node))]
 
 
 def _children_texts(selection: Selector) -> list[str]:
     """The texts of an element's children, or its own text when it has none."""
-    texts = [text for child in selection.xpath("./*") if (text := _text(child))]
-    return texts or [text for text in [_text(selection)] if text]
+    texts = [text for child in selection.xpath("./*") if (text := element_text(child))]
+    return texts or [text for text in [element_text(selection)] if text]
 
 
 def _value(selection: SelectorList, label: str) -> str | None:
     """A labelled value: the inner span's text, else the text less its label."""
-    value = _text(selection.css("span")) or _text(selection)
+    value = element_text(selection.css("span")) or element_text(selection)
     return clean_text(value.removeprefix(label)) if value else None
 
 
@@ -579,7 +581,7 @@ def _detail_budget(fields: Mapping[str, str], posting: Mapping[str, Any]) -> Bud
 
 def _rating(spans: SelectorList) -> float | None:
     """The client's rating: the last badge, when it is a number (``3.7``)."""
-    texts = [text for span in spans if (text := _text(span))]
+    texts = [text for span in spans if (text := element_text(span))]
     try:
         return float(texts[-1]) if texts else None
     except ValueError:
@@ -596,20 +598,23 @@ def _work_type(project_type: str | None, text: str) -> str | None:
     return parse_work_type(text) if text else None
 
 
-def _login_hidden(response: TextResponse) -> bool:
-    """The description (or the whole page body) replaced by a login prompt."""
+def _login_hidden(response: TextResponse, has_detail: bool) -> bool:
+    """The description (or, where the page has no ``has_detail`` sections, the whole page
+    body) replaced by a login prompt."""
     for box in response.css(".project-description-box"):
-        if is_login_prompt(_text(box)):
+        if is_login_prompt(element_text(box)):
             return True
         # A prompt laid over a teaser: an element of its own, with a login link or class.
         overlays = box.xpath(".//*[contains(@class, 'login') or a[contains(@href, 'login')]]")
-        if any(is_login_prompt(_text(node)) for node in overlays):
+        if any(is_login_prompt(element_text(node)) for node in overlays):
             return True
-    if response.css(".project-detail-view, .detail-section"):
+    if has_detail:
         return False
     # The login page in place of the project (a redirect, or served at the project's URL).
     login_page = "/accounts/login" in response.url or bool(response.css("input[type=password]"))
-    return login_page and any(is_login_prompt(_text(node)) for node in response.css("p, h1, h2"))
+    return login_page and any(
+        is_login_prompt(element_text(node)) for node in response.css("p, h1, h2")
+    )
 
 
 def _compact(extra: dict[str, Any]) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 import pytest
 from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.selector import Selector
 
 from outsourcing_crawler.normalisers import NO_BUDGET, Budget
-from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.base import ProjectSpider, element_text, raw_text
 from tests.support import fixture_response, make_spider, stat
 
 URL = "https://www.example.com/projects/"
@@ -52,6 +53,43 @@ RECAPTCHA_WALL = (
     '<p>자동입력 방지를 위해 아래 확인을 완료해 주세요.</p><form action="/captcha">'
     '<div class="g-recaptcha" data-sitekey="k"></div></form>'
 )
+
+
+# -- texts of elements ------------------------------------------------------------------------
+
+TEXT_PAGES = [
+    '<div class="box">예상 금액 <b>350,000원</b> <span class="condition-accent">(협의)</span>',
+    '<div class="box">one<!-- comment -->mid<?pi x?>tail<b>two<!--x--></b>t&amp;x <i></i>end',
+    '<div class="box"><p class="condition-accent note">skip <b>me</b></p> keep<br>this</div>',
+    '<div class="box"><p class="condition-accented">not the class</p></div>',
+    '<div class="box"></div><div class="box">둘째 <em>상자</em></div>',
+    '<section class="condition-accent"><div class="box">inside a skipped ancestor</div></section>',
+    '<div class="box">\t줄\n바꿈 <script>var s = 1;</script><svg><text>t</text></svg></div>',
+]
+
+
+OUTSIDE_ACCENT = (
+    ".//text()[not(ancestor::*"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' condition-accent ')])]"
+)
+
+
+@pytest.mark.parametrize("markup", TEXT_PAGES)
+def test_raw_text_reads_what_the_text_selectors_read(markup: str) -> None:
+    boxes = Selector(text=f"<html><body>{markup}</body></html>").css(".box")
+    assert raw_text(boxes) == " ".join(boxes.css("::text").getall())
+    assert raw_text(boxes, "condition-accent") == " ".join(boxes.xpath(OUTSIDE_ACCENT).getall())
+    assert raw_text(boxes[0]) == " ".join(boxes[0].css("::text").getall())
+
+
+def test_element_text_is_cleaned_and_none_when_empty() -> None:
+    page = Selector(
+        text='<p class="a">  예상   금액 <span class="x">(참고)</span> </p><p class="b"> </p>'
+    )
+    assert element_text(page.css("p.a")) == "예상 금액 (참고)"
+    assert element_text(page.css("p.a"), "x") == "예상 금액"
+    assert element_text(page.css("p.b")) is None
+    assert element_text(page.css("p.a::text")) == "예상 금액"
 
 
 # -- block pages ------------------------------------------------------------------------------
