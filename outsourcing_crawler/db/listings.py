@@ -6,12 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outsourcing_crawler.db.models import CrawlRun, Listing, Project
-from outsourcing_crawler.db.upsert import among
 
 listings = Listing.__table__
 projects = Project.__table__
@@ -31,15 +31,43 @@ async def known_listings(
     same_posting = (projects.c.platform == listings.c.platform) & (
         projects.c.external_id == listings.c.external_id
     )
-    query = (
-        select(listings.c.external_id, listings.c.listing_hash, listings.c.fetched_at)
-        .select_from(listings.outerjoin(projects, same_posting))
-        .where(
-            listings.c.platform == platform,
-            among(listings.c.external_id, external_ids, session.bind.dialect.name),
-            ~listings.c.has_item | (projects.c.last_seen_at >= listings.c.fetched_at),
+    read_and_stored = ~listings.c.has_item | (projects.c.last_seen_at >= listings.c.fetched_at)
+    columns = (listings.c.external_id, listings.c.listing_hash, listings.c.fetched_at)
+    if session.bind.dialect.name != "postgresql":
+        query = (
+            select(*columns)
+            .select_from(listings.outerjoin(projects, same_posting))
+            .where(
+                listings.c.platform == platform,
+                listings.c.external_id.in_(external_ids),
+                read_and_stored,
+            )
         )
-    )
+    else:
+        # One index probe per id, whatever the planner believes: with `external_id = ANY`
+        # (or a plain join) a table without statistics yet, as in a first crawl, had all the
+        # platform's listings read and filtered at every lookup (benchmarks/crawl.py). The
+        # LIMIT (one listing per id: the primary key) keeps the planner from flattening the
+        # lateral subquery back into such a join.
+        wanted = (
+            func.unnest(
+                bindparam(None, list(external_ids), type_=ARRAY(listings.c.external_id.type))
+            )
+            .table_valued("external_id")
+            .render_derived()
+        )
+        reading = (
+            select(*columns)
+            .select_from(listings.outerjoin(projects, same_posting))
+            .where(
+                listings.c.platform == platform,
+                listings.c.external_id == wanted.c.external_id,
+                read_and_stored,
+            )
+            .limit(1)
+            .lateral("reading")
+        )
+        query = select(reading).select_from(wanted.join(reading, true()))
     rows = await session.execute(query)
     return {row.external_id: (row.listing_hash, row.fetched_at) for row in rows}
 
