@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import CloseSpider, DownloadTimeoutError
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector, SelectorList
@@ -71,7 +72,7 @@ def budget_fields(budget: Budget) -> dict[str, Any]:
 def raw_text(selection: Selector | SelectorList, skip_class: str | None = None) -> str:
     """Every text within the selected elements, joined by spaces, as
     ``" ".join(selection.css("::text").getall())`` gives it; with ``skip_class``, less the
-    texts inside elements of that class (``.//text()[not(ancestor::*[has class])]``).
+    texts inside elements of that class.
 
     Read from lxml directly: the selector would build a Selector object for every text
     node, most of the cost of reading a card's texts.
@@ -84,8 +85,8 @@ def raw_text(selection: Selector | SelectorList, skip_class: str | None = None) 
             texts.append(root)
         elif skip_class is None:
             texts.extend(root.itertext())
-        elif not any(_has_class(element, skip_class) for element in root.iterancestors()):
-            texts.extend(_texts_outside(root, skip_class))
+        else:
+            texts.extend(_TEXTS_OUTSIDE_CLASS(root, name=f" {skip_class} "))
     return " ".join(texts)
 
 
@@ -94,26 +95,11 @@ def element_text(selection: Selector | SelectorList, skip_class: str | None = No
     return clean_text(raw_text(selection, skip_class))
 
 
-_CLASS_SEPARATORS = re.compile(r"[ \t\r\n]+")  # XPath's normalize-space, as CSS selectors use
-
-
-def _has_class(element: Any, name: str) -> bool:
-    classes = element.get("class")
-    # The substring test settles most elements without splitting.
-    return bool(classes) and name in classes and name in _CLASS_SEPARATORS.split(classes)
-
-
-def _texts_outside(element: Any, skip_class: str) -> Iterator[str]:
-    """The texts of ``element`` in document order, none from inside an element of the class."""
-    if _has_class(element, skip_class):
-        return
-    if element.text:
-        yield element.text
-    for child in element:
-        if isinstance(child.tag, str):  # comments and processing instructions hold no text
-            yield from _texts_outside(child, skip_class)
-        if child.tail:
-            yield child.tail
+# Compiled once: the class is a variable, as CSS selectors match a class.
+_TEXTS_OUTSIDE_CLASS = etree.XPath(
+    ".//text()[not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), $name)])]",
+    smart_strings=False,
+)
 
 
 class SpiderArgumentError(ValueError):

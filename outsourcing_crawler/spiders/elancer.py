@@ -363,8 +363,9 @@ class ElancerSpider(ProjectSpider):
             extra["experience"] = clean_text(experience)
         elif isinstance(experience, dict) and parse_count(experience.get("monthsOfExperience")):
             extra["experience_months"] = parse_count(experience.get("monthsOfExperience"))
-        if isinstance(posting.get("employmentType"), str):
-            extra["employment_type"] = posting["employmentType"]
+        employment_type = clean_text(posting.get("employmentType"))
+        if employment_type:
+            extra["employment_type"] = employment_type
         views = parse_count(labelled_value(meta, ["조회"], colon=False))
         if views is not None:
             extra["views"] = views

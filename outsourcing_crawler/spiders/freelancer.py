@@ -250,9 +250,13 @@ class FreelancerSpider(ProjectSpider):
             extra["bid_avg"] = round(bids["bid_avg"], 2)
         if _number(currency.get("exchange_rate")):
             extra["exchange_rate"] = currency["exchange_rate"]
-        if isinstance(project.get("language"), str):
-            extra["language"] = project["language"]
-        upgrades = sorted(name for name, on in _dict(project.get("upgrades")).items() if on is True)
+        language = clean_text(project.get("language"))
+        if language:
+            extra["language"] = language
+        upgrades = sorted(
+            clean for name, on in _dict(project.get("upgrades")).items()
+            if on is True and (clean := clean_text(name))
+        )  # fmt: skip
         if upgrades:
             extra["upgrades"] = upgrades
         job_ids = [job["id"] for job in jobs if isinstance(job.get("id"), int)]

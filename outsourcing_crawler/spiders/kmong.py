@@ -370,7 +370,7 @@ class KmongSpider(ProjectSpider):
         category_ids = category_ids if isinstance(category_ids, Mapping) else {}
         extra = {
             "project_type": project_type,
-            "business_type": value("business_type"),
+            "business_type": json_text(value("business_type")),
             "is_government": value("is_government"),
             "is_tax": detail.get("is_tax"),
             "cat1": category_ids.get("cat1"),

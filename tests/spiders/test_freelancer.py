@@ -527,3 +527,13 @@ def test_forbidden_answer_is_a_block() -> None:
     with pytest.raises(CloseSpider):
         spider.on_request_error(failure(response, Request(page_url(0))))
     assert stat(spider, "outsourcing/blocked/freelancer") == 1
+
+
+def test_extra_texts_are_cleaned_for_storage() -> None:
+    # PostgreSQL refuses a NUL in JSONB: one would cost the whole posting its row.
+    item = one(
+        make_spider(FreelancerSpider),
+        page_of(project(language=" e\x00n ", upgrades={"feat\x00ured": True, "\x00": True})),
+    )
+    assert item.extra["language"] == "en"
+    assert item.extra["upgrades"] == ["featured"]
