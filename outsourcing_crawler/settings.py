@@ -41,9 +41,9 @@ TELNETCONSOLE_ENABLED = False
 
 # -- Processing -----------------------------------------------------------------------------
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response, whatever it yields: at the
-# default 100 that was ~1 ms of CPU per page (benchmarks/crawl.py). Our pipelines wait only
-# on a full batch's write, where waiting is the point (it bounds memory), so one at a time
-# loses nothing.
+# default 100 that was ~0.6 ms of CPU per page (benchmarks/crawl.py). Our pipelines wait only
+# on a full batch's write, where waiting is the point (it bounds memory): one output at a
+# time holds back only the rest of that response's outputs, while other responses go on.
 CONCURRENT_ITEMS = 1
 
 # -- Storage -------------------------------------------------------------------------------

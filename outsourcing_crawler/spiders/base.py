@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import parsel
 import scrapy
 from lxml import etree
 from scrapy.exceptions import CloseSpider, DownloadTimeoutError
@@ -69,37 +70,42 @@ def budget_fields(budget: Budget) -> dict[str, Any]:
     }
 
 
-def raw_text(selection: Selector | SelectorList, skip_class: str | None = None) -> str:
+# One compiled XPath serves every class (a variable, so no name can break the expression);
+# `concat`/`normalize-space` match a whole class token, as CSS's `.name` does.
+_TEXTS_OUTSIDE_CLASS = etree.XPath(
+    ".//text()[not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), $name)])]",
+    smart_strings=False,
+)
+
+
+def raw_text(
+    selection: parsel.Selector | Iterable[parsel.Selector], skip_class: str | None = None
+) -> str:
     """Every text within the selected elements, joined by spaces, as
     ``" ".join(selection.css("::text").getall())`` gives it; with ``skip_class``, less the
-    texts inside elements of that class.
+    texts inside elements of that class. A selected text or attribute value is its own text.
 
     Read from lxml directly: the selector would build a Selector object for every text
     node, most of the cost of reading a card's texts.
     """
-    selected = [selection] if isinstance(selection, Selector) else selection
+    selected = [selection] if isinstance(selection, parsel.Selector) else selection
     texts: list[str] = []
     for node in selected:
         root = node.root
-        if isinstance(root, str):  # a text node, selected with ::text
+        if isinstance(root, str):  # selected with ::text or ::attr()
             texts.append(root)
-        elif skip_class is None:
+        elif not skip_class:
             texts.extend(root.itertext())
         else:
             texts.extend(_TEXTS_OUTSIDE_CLASS(root, name=f" {skip_class} "))
     return " ".join(texts)
 
 
-def element_text(selection: Selector | SelectorList, skip_class: str | None = None) -> str | None:
+def element_text(
+    selection: parsel.Selector | Iterable[parsel.Selector], skip_class: str | None = None
+) -> str | None:
     """The cleaned text of the selected elements (see :func:`raw_text`), None when empty."""
     return clean_text(raw_text(selection, skip_class))
-
-
-# Compiled once: the class is a variable, as CSS selectors match a class.
-_TEXTS_OUTSIDE_CLASS = etree.XPath(
-    ".//text()[not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), $name)])]",
-    smart_strings=False,
-)
 
 
 class SpiderArgumentError(ValueError):
@@ -234,7 +240,9 @@ class ProjectSpider(scrapy.Spider):
             return False
         head = response.text[:20_000]
         # Plain substring tests first: most pages carry no marker, and those are settled
-        # without a regex over the head or a selector over the whole page.
+        # without a regex over the head or a selector over the whole page. (A marker that
+        # only removing a script would join together, "g-re<script src=…></script>captcha",
+        # no longer counts: no real page is written so.)
         if not any(marker in head for marker in (*self.block_markers, *CAPTCHA_MARKERS)):
             return False
         head = _EXTERNAL_SCRIPT.sub("", head)

@@ -254,8 +254,8 @@ class FreelancerSpider(ProjectSpider):
         if language:
             extra["language"] = language
         upgrades = sorted(
-            clean for name, on in _dict(project.get("upgrades")).items()
-            if on is True and (clean := clean_text(name))
+            {clean for name, on in _dict(project.get("upgrades")).items()
+             if on is True and (clean := clean_text(name))}
         )  # fmt: skip
         if upgrades:
             extra["upgrades"] = upgrades

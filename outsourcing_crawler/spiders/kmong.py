@@ -327,7 +327,7 @@ class KmongSpider(ProjectSpider):
         if title is None and "title" in detail and detail["title"] in (None, ""):
             # An absent key (parse_detail) and an unreadable value (read) are counted already.
             self.parse_error("empty_title", response, f"request {request_id}")
-        project_type = value("project_type") or self.project_type
+        project_type = json_text(value("project_type")) or self.project_type
         answers = _parse_answers(detail.get("answers"))
         if not isinstance(detail.get("answers"), list | type(None)):
             self.parse_error("bad_answers", response)

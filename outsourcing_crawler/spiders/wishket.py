@@ -366,7 +366,7 @@ class WishketSpider(ProjectSpider):
         root = response.css(".project-detail-view .detail-section") or response.css(
             ".project-detail-view, .detail-section"
         )
-        hidden = _login_hidden(response, bool(root))
+        hidden = _login_hidden(response, has_detail=bool(root))
         if not root and posting is None:
             if not hidden:
                 self.parse_error("detail_no_content", response, f"{len(response.body)} bytes")
@@ -598,9 +598,9 @@ def _work_type(project_type: str | None, text: str) -> str | None:
     return parse_work_type(text) if text else None
 
 
-def _login_hidden(response: TextResponse, has_detail: bool) -> bool:
-    """The description (or, where the page has no ``has_detail`` sections, the whole page
-    body) replaced by a login prompt."""
+def _login_hidden(response: TextResponse, *, has_detail: bool) -> bool:
+    """The description replaced by a login prompt, or, when the page has no detail section
+    (``has_detail`` false), the whole page body."""
     for box in response.css(".project-description-box"):
         if is_login_prompt(element_text(box)):
             return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+import parsel
 import pytest
 from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -80,6 +81,11 @@ def test_raw_text_reads_what_the_text_selectors_read(markup: str) -> None:
     assert raw_text(boxes) == " ".join(boxes.css("::text").getall())
     assert raw_text(boxes, "condition-accent") == " ".join(boxes.xpath(OUTSIDE_ACCENT).getall())
     assert raw_text(boxes[0]) == " ".join(boxes[0].css("::text").getall())
+
+
+def test_raw_text_takes_parsel_selectors_and_an_empty_class_skips_nothing() -> None:
+    box = parsel.Selector(text='<div class="box">예상 <b class="x">금액</b></div>').css(".box")
+    assert raw_text(box[0]) == raw_text(box) == raw_text(box, "") == "예상  금액"
 
 
 def test_element_text_is_cleaned_and_none_when_empty() -> None:

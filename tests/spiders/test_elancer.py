@@ -416,3 +416,12 @@ def test_http_errors_after_retries_are_counted(status: int, kind: str) -> None:
     response = fixture_response("elancer/empty.html", page_url("29741"), status=status)
     spider.on_request_error(failure(response))
     assert stat(spider, ERRORS + kind) == 1
+
+
+def test_extra_texts_are_cleaned_for_storage() -> None:
+    # PostgreSQL refuses a NUL in JSONB: one would cost the whole posting its row.
+    spider = make_spider(ElancerSpider)
+    response = recorded_response(page_url("29702"))
+    body = response.body.replace(b'"CONTRACTOR"', b'"CONTRACTOR\\u0000 "')
+    [item] = run(spider.parse_project, response.replace(body=body))
+    assert item.extra["employment_type"] == "CONTRACTOR"

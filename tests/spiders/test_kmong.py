@@ -717,3 +717,17 @@ def test_any_json_never_crashes_a_callback(body: Any, row: dict) -> None:
         *spider.parse_detail(detail, row={**row, "id": 612345}),
     ]:
         assert isinstance(result, Request | ProjectItem)
+
+
+def test_extra_texts_are_cleaned_for_storage() -> None:
+    # PostgreSQL refuses a NUL in JSONB: one would cost the whole posting its row.
+    spider = make_spider(KmongSpider)
+    body = recorded_response(detail_url(612345)).body
+    body = body.replace(b'"CORPORATION"', b'"CORPO\\u0000RATION "')
+    body = body.replace(b'"OUTSOURCING"', b'" OUTSOURCING\\u0000"')
+    item = one(
+        spider.parse_detail(recorded_response(detail_url(612345)).replace(body=body), row=ROW)
+    )
+    assert item.extra["business_type"] == "CORPORATION"
+    assert item.extra["project_type"] == "OUTSOURCING"
+    assert item.work_type == "remote"
