@@ -567,7 +567,13 @@ def spider_checks(
               b.postings_per_s / a.postings_per_s >= 0.85),
         check("b/c postings/s", b.postings_per_s / c.postings_per_s, ">= 5",
               b.postings_per_s / c.postings_per_s >= 5),
-        check("b CPU ms/posting: parse + validate + store", ours, f"<= {target:g}",
+        # The "crawl-process CPU per stored posting, parse + validate + store", read
+        # both ways: the whole process, Scrapy's own work and start-up included; and all
+        # that is beyond Scrapy's cost for the same pages (more than parsing, validating
+        # and storing: the incremental middleware, item handling and logging too).
+        check("b CPU ms/posting, whole crawl process", b.cpu_ms, f"<= {target:g}",
+              b.cpu_ms <= target),
+        check("b CPU ms/posting beyond Scrapy's floor", ours, f"<= {target:g}",
               ours <= target),
         check(f"peak RSS b at {args.postings} / b at {args.sample_postings}",
               b.maxrss_mb / small.maxrss_mb, "<= 1.2", b.maxrss_mb / small.maxrss_mb <= 1.2),
@@ -578,7 +584,8 @@ def spider_checks(
               again.postings_per_s / a.postings_per_s >= 1),
         check("re-crawl full=1: stored new or changed", full.inserted + full.updated, "== 0",
               full.inserted + full.updated == 0 and full.unchanged == full.items),
-        # Every page again, and every posting marked seen: a's work plus storage, as b.
+        # Not the (its re-crawl is the incremental one above): every page again and
+        # every posting marked seen is a's work plus storage, so held to b's bound.
         check("re-crawl full=1 / a, postings/s", full.postings_per_s / a.postings_per_s,
               ">= 0.85", full.postings_per_s / a.postings_per_s >= 0.85),
         check("every posting crawled (and stored) by a, b, c, small", min(
@@ -587,8 +594,6 @@ def spider_checks(
                   for r in (a, b, c, small))
               and rows["b"] == args.postings and rows["c"] == c.postings),
     ]  # fmt: skip
-    # Context for the CPU target: the rest of the crawl process's CPU is the framework's.
-    context("b CPU ms/posting, whole process (start-up included)", b.cpu_ms)
     context("Scrapy alone, CPU ms/page (the floor)", floor.crawl_cpu_ms_per_page)
     context("c less b, CPU ms/posting (a commit per item)", c.crawl_cpu_ms - b.crawl_cpu_ms)
     for item in checks:
