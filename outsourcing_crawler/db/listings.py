@@ -6,12 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, true
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outsourcing_crawler.db.models import CrawlRun, Listing, Project
+from outsourcing_crawler.db.upsert import probe_each
 
 listings = Listing.__table__
 projects = Project.__table__
@@ -33,41 +33,23 @@ async def known_listings(
     )
     read_and_stored = ~listings.c.has_item | (projects.c.last_seen_at >= listings.c.fetched_at)
     columns = (listings.c.external_id, listings.c.listing_hash, listings.c.fetched_at)
-    if session.bind.dialect.name != "postgresql":
-        query = (
+
+    def readings(key_matches: ColumnElement[bool]) -> Select[Any]:
+        return (
             select(*columns)
             .select_from(listings.outerjoin(projects, same_posting))
-            .where(
-                listings.c.platform == platform,
-                listings.c.external_id.in_(external_ids),
-                read_and_stored,
-            )
+            .where(listings.c.platform == platform, key_matches, read_and_stored)
+        )
+
+    if session.bind.dialect.name == "postgresql":
+        # One index probe per id (see probe_each), whatever the planner believes.
+        query = probe_each(
+            external_ids,
+            listings.c.external_id,
+            lambda wanted: readings(listings.c.external_id == wanted),
         )
     else:
-        # One index probe per id, whatever the planner believes: with `external_id = ANY`
-        # (or a plain join) a table without statistics yet, as in a first crawl, had all the
-        # platform's listings read and filtered at every lookup (benchmarks/crawl.py). The
-        # LIMIT (one listing per id: the primary key) keeps the planner from flattening the
-        # lateral subquery back into such a join.
-        wanted = (
-            func.unnest(
-                bindparam(None, list(external_ids), type_=ARRAY(listings.c.external_id.type))
-            )
-            .table_valued("external_id")
-            .render_derived()
-        )
-        reading = (
-            select(*columns)
-            .select_from(listings.outerjoin(projects, same_posting))
-            .where(
-                listings.c.platform == platform,
-                listings.c.external_id == wanted.c.external_id,
-                read_and_stored,
-            )
-            .limit(1)
-            .lateral("reading")
-        )
-        query = select(reading).select_from(wanted.join(reading, true()))
+        query = readings(listings.c.external_id.in_(external_ids))
     rows = await session.execute(query)
     return {row.external_id: (row.listing_hash, row.fetched_at) for row in rows}
 

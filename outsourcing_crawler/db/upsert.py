@@ -6,13 +6,13 @@ spiders or Scrapy. One call runs inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import any_, bindparam, case, func, select, update
+from sqlalchemy import ColumnElement, Select, any_, bindparam, case, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,6 +88,27 @@ def among(column: Any, values: Sequence[Any], dialect: str) -> Any:
     return column.in_(values)
 
 
+def probe_each(
+    values: Sequence[Any], column: Any, probe: Callable[[ColumnElement[Any]], Select[Any]]
+) -> Select[Any]:
+    """``probe(value)`` run for each of ``values`` in one PostgreSQL statement: the values
+    unnested, each joined to its own LATERAL probe (at most one row: a key).
+
+    ``column = ANY(values)`` lets the planner read a whole key prefix (every posting of a
+    platform) and filter it, which it does while a table has no statistics yet (a first
+    crawl) and keeps doing in a prepared statement's cached plan; a probe per value can only
+    be an index lookup. The LIMIT keeps the planner from flattening the probe back into a
+    join. Values come out in their order, so rows a probe locks are locked in that order.
+    """
+    wanted = (
+        func.unnest(bindparam(None, list(values), type_=ARRAY(column.type)))
+        .table_valued("value")
+        .render_derived()
+    )
+    found = probe(wanted.c.value).limit(1).lateral()
+    return select(found).select_from(wanted.join(found, true()))
+
+
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -106,16 +127,19 @@ async def _touch_existing(
     returned = [projects.c.external_id, projects.c.id, projects.c.content_hash]
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(external_ids):
-        matching = (projects.c.platform == platform, among(projects.c.external_id, chunk, dialect))
+        matching = (projects.c.platform == platform, projects.c.external_id.in_(chunk))
         statement = update(projects).values(last_seen_at=now).returning(*returned)
         if dialect == "postgresql":
-            locked = (
-                select(projects.c.id)
-                .where(*matching)
-                .order_by(projects.c.external_id)
-                .with_for_update()
-                .subquery()
-            )
+            # Locked in key order (the chunk's): probe_each takes the values in turn.
+            locked = probe_each(
+                chunk,
+                projects.c.external_id,
+                lambda wanted: (
+                    select(projects.c.id)
+                    .where(projects.c.platform == platform, projects.c.external_id == wanted)
+                    .with_for_update()
+                ),
+            ).subquery()
             statement = statement.where(projects.c.id == locked.c.id)
         else:
             statement = statement.where(*matching)
