@@ -127,7 +127,6 @@ async def _touch_existing(
     returned = [projects.c.external_id, projects.c.id, projects.c.content_hash]
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(external_ids):
-        matching = (projects.c.platform == platform, projects.c.external_id.in_(chunk))
         statement = update(projects).values(last_seen_at=now).returning(*returned)
         if dialect == "postgresql":
             # Locked in key order (the chunk's): probe_each takes the values in turn.
@@ -142,7 +141,9 @@ async def _touch_existing(
             ).subquery()
             statement = statement.where(projects.c.id == locked.c.id)
         else:
-            statement = statement.where(*matching)
+            statement = statement.where(
+                projects.c.platform == platform, projects.c.external_id.in_(chunk)
+            )
         for row in await session.execute(statement):
             values = row._asdict()
             found[values.pop("external_id")] = values
