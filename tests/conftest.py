@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
+# Debian's Chromium by default, as settings.PLAYWRIGHT_LAUNCH_OPTIONS uses it.
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -85,3 +88,18 @@ def sqlite_url(tmp_path: Path) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     """Each database test runs on both the embedded SQLite and a real PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The Chromium executable of the real-browser tests; they skip without one, or fail
+    with ``REQUIRE_BROWSER=1`` (CI)."""
+    if shutil.which(CHROMIUM):
+        return CHROMIUM
+    reason = (
+        f"no Chromium executable at {CHROMIUM} (env PLAYWRIGHT_CHROMIUM); install it with"
+        " `apt-get install chromium`"
+    )
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,8 +16,12 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from twisted.python.failure import Failure
 
+from outsourcing_crawler.db import Database
+from outsourcing_crawler.db.models import CrawlRun
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.recordings import Recording, RecordingIndex
 from outsourcing_crawler.spiders.base import SpiderArgumentError
@@ -166,3 +171,20 @@ def crawl(*requests: Request) -> tuple[list[ProjectItem], list[str]]:
             items += items_of(results)
             pending += requests_of(results)
     return items, urls
+
+
+@asynccontextmanager
+async def database_session(url: str) -> AsyncIterator[AsyncSession]:
+    """A session on the database at ``url``; its engine is disposed of afterwards."""
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            yield session
+    finally:
+        await database.dispose()
+
+
+async def crawl_runs(url: str) -> list[CrawlRun]:
+    """Every crawl_runs row, in the order of their crawls' starts."""
+    async with database_session(url) as session:
+        return list((await session.scalars(select(CrawlRun).order_by(CrawlRun.id))).all())

@@ -13,10 +13,10 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from outsourcing_crawler.db import Database
-from outsourcing_crawler.db.models import CrawlRun, Project
+from outsourcing_crawler.db.models import Project
 from outsourcing_crawler.recordings import META_SUFFIX, save_recording
 from tests.scrapy_run import RECORDINGS, scrapy
+from tests.support import crawl_runs, database_session
 
 NEW_IDS = (612400, 612401, 612402)
 
@@ -61,22 +61,9 @@ def with_new_postings(root: Path) -> Path:
     return site
 
 
-async def runs(url: str) -> list[CrawlRun]:
-    database = Database(url)
-    try:
-        async with database.session() as session:
-            return list((await session.scalars(select(CrawlRun).order_by(CrawlRun.id))).all())
-    finally:
-        await database.dispose()
-
-
 async def stored_ids(url: str) -> set[str]:
-    database = Database(url)
-    try:
-        async with database.session() as session:
-            return set(await session.scalars(select(Project.external_id)))
-    finally:
-        await database.dispose()
+    async with database_session(url) as session:
+        return set(await session.scalars(select(Project.external_id)))
 
 
 @deferred_f_from_coro_f
@@ -92,7 +79,7 @@ async def test_three_new_postings_cost_three_detail_requests(
     crawl(RECORDINGS)
     crawl(RECORDINGS)
     crawl(with_new_postings(tmp_path))
-    first, unchanged, after_new = await runs(sqlite_url)
+    first, unchanged, after_new = await crawl_runs(sqlite_url)
     assert after_new.inserted == len(NEW_IDS)
     assert {str(i) for i in NEW_IDS} <= await stored_ids(sqlite_url)
     # robots.txt, the first list page and the recorded 503 detail page (tried again, with

@@ -22,7 +22,6 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
-from sqlalchemy import select
 
 from outsourcing_crawler.commands.crawlall import (
     crawl_intervals,
@@ -30,12 +29,10 @@ from outsourcing_crawler.commands.crawlall import (
     next_slot,
     parse_duration,
 )
-from outsourcing_crawler.db import Database
-from outsourcing_crawler.db.models import CrawlRun
 from tests.commands.test_crawlall import COLUMNS, stored
 from tests.conftest import run_async
 from tests.scrapy_run import RECORDINGS, ROOT, replay
-from tests.support import FIXTURES
+from tests.support import FIXTURES, crawl_runs
 
 # Generous bounds for a loaded machine; a healthy run takes a few seconds.
 CYCLES_TIMEOUT = 50.0
@@ -208,6 +205,14 @@ class Collector:
             assert time.monotonic() < deadline, f"fewer than {count} cycles in time"
             time.sleep(0.2)
 
+    def wait_for(self, marker: Path, what: str) -> None:
+        """Until the crawl writes ``marker`` (the slow pipeline reached its stage)."""
+        deadline = time.monotonic() + CYCLES_TIMEOUT
+        while not marker.exists():
+            assert self.process.poll() is None, self.stderr.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"the crawl never reached {what}"
+            time.sleep(0.05)
+
     def stop(self, signum: int) -> int:
         self.process.send_signal(signum)
         return self.process.wait(timeout=STOP_TIMEOUT)
@@ -307,16 +312,6 @@ def test_a_failing_spider_is_retried_each_cycle_until_sigint(
     assert "kmong did not finish" not in log
 
 
-async def crawl_runs(url: str) -> list[CrawlRun]:
-    """Every crawl_runs row, in the order of their crawls' starts."""
-    database = Database(url)
-    try:
-        async with database.session() as session:
-            return list((await session.scalars(select(CrawlRun).order_by(CrawlRun.id))).all())
-    finally:
-        await database.dispose()
-
-
 class SlowPipeline:
     """Holds a crawl up at SLOW_STAGE (``opening`` or ``crawling``, its first item) for
     SLOW_SECONDS, after touching SLOW_MARKER: a stop can be sent at a known moment."""
@@ -354,11 +349,7 @@ def test_sigterm_closes_the_running_crawl(stage: str, sqlite_url: str, tmp_path:
         *("-s", f'ITEM_PIPELINES_BASE={{"{__name__}.SlowPipeline": 300}}'),
         *("-s", f"SLOW_STAGE={stage}", "-s", f"SLOW_MARKER={marker}", "-s", "SLOW_SECONDS=3"),
     ) as running:
-        deadline = time.monotonic() + CYCLES_TIMEOUT
-        while not marker.exists():
-            assert running.process.poll() is None, running.stderr.read_text()[-3000:]
-            assert time.monotonic() < deadline, f"the crawl never reached {stage}"
-            time.sleep(0.05)
+        running.wait_for(marker, stage)
         returncode = running.stop(signal.SIGTERM)
     assert returncode == 0
     assert "Traceback" not in running.stderr.read_text()
@@ -388,12 +379,9 @@ def test_a_second_signal_stops_at_once(sqlite_url: str, tmp_path: Path) -> None:
         # Far longer than the test's bound: only a forced stop ends the process in time.
         *("-s", "SLOW_STAGE=crawling", "-s", f"SLOW_MARKER={marker}", "-s", "SLOW_SECONDS=600"),
     ) as running:
-        deadline = time.monotonic() + CYCLES_TIMEOUT
-        while not marker.exists():
-            assert running.process.poll() is None, running.stderr.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the crawl never reached its first item"
-            time.sleep(0.05)
+        running.wait_for(marker, "its first item")
         running.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + CYCLES_TIMEOUT
         while "Received SIGTERM: stopping" not in running.stderr.read_text():
             assert time.monotonic() < deadline, "the first SIGTERM was not logged"
             time.sleep(0.05)

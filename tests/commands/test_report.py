@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import glob
 import json
-import os
 import re
-import shutil
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,7 +29,6 @@ from tests.conftest import run_async
 from tests.scrapy_run import ROOT, scrapy
 from tests.test_report import NOW, fill
 
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -211,19 +208,6 @@ def test_the_page_template_ships_with_the_package() -> None:
 
 
 # -- The page in a real browser ---------------------------------------------------------------
-
-
-@pytest.fixture
-def chromium() -> str:
-    if shutil.which(CHROMIUM):
-        return CHROMIUM
-    reason = (
-        f"no Chromium executable at {CHROMIUM} (env PLAYWRIGHT_CHROMIUM); install it with"
-        " `apt-get install chromium`"
-    )
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
 
 
 def _box(found: dict[str, float] | None) -> tuple[float, float]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,7 +33,6 @@ from outsourcing_crawler.spiders.upwork import UpworkSpider
 from tests.support import items_of, make_spider, stat
 
 PROJECT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
 SEARCH_PATH = "/nx/search/jobs/"
 
 # The app's state; the script renders it into tiles and a pager after a delay, like the
@@ -142,19 +140,6 @@ def site() -> Iterator[_Server]:
 
 def search_url(server: _Server) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}{SEARCH_PATH}"
-
-
-@pytest.fixture
-def chromium() -> str:
-    if shutil.which(CHROMIUM):
-        return CHROMIUM
-    reason = (
-        f"no Chromium executable at {CHROMIUM} (env PLAYWRIGHT_CHROMIUM); install it with"
-        " `apt-get install chromium`"
-    )
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
 
 
 def scrapy(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
