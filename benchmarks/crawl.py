@@ -17,8 +17,9 @@ the project's settings otherwise as they are:
 - b: the real pipeline (and the incremental middleware) into a fresh PostgreSQL database; N;
 - re-crawl: b again over the unchanged site, as a scheduled crawl runs (incremental);
 - re-crawl full: ``-a full=1`` over the first S postings: every page again, all unchanged;
-- c: the seed's storage, one session with a commit per item, into another fresh database,
-  over the first S postings (``-a max_pages``): its rate is steady long before S;
+- c: the per-item baseline ("seed" in the output), one session with a commit per item, into
+  another fresh database, over the first S postings (``-a max_pages``): its rate is steady
+  long before S;
 - small: b on a site of only S postings, for peak RSS against N.
 
 S is ``--sample-postings``. For each crawl it prints pages/s and postings/s (spider open to
@@ -59,8 +60,8 @@ RESULTS = BENCHMARKS / "results"
 SPIDERS = ("kmong", "wishket")
 KINDS = {"kmong": "JSON", "wishket": "HTML"}
 PER_PAGE = {"kmong": 50, "wishket": fake_platform.WISHKET_PAGE_SIZE}
-# Targets from the issue: CPU ms per stored posting (parse + validate + store, list and
-# detail pages together) by kind of spider.
+# Targets: CPU ms per stored posting (parse + validate + store, list and detail pages
+# together) by kind of spider.
 CPU_TARGET_MS = {"kmong": 1.0, "wishket": 3.0}
 INCREMENTAL = "outsourcing_crawler.incremental.IncrementalMiddleware"
 
@@ -146,7 +147,7 @@ def crawl_settings(
             }
         )
     if mode == "c" or args.no_incremental:
-        # The seed read every page and stored every posting, with no incremental lookups.
+        # The baseline reads every page and stores every posting, with no incremental lookups.
         settings["SPIDER_MIDDLEWARES"] = json.dumps({INCREMENTAL: None})
     return settings
 
@@ -567,10 +568,10 @@ def spider_checks(
               b.postings_per_s / a.postings_per_s >= 0.85),
         check("b/c postings/s", b.postings_per_s / c.postings_per_s, ">= 5",
               b.postings_per_s / c.postings_per_s >= 5),
-        # The issue's "crawl-process CPU per stored posting, parse + validate + store", read
-        # both ways: the whole process, Scrapy's own work and start-up included; and all
-        # that is beyond Scrapy's cost for the same pages (more than parsing, validating
-        # and storing: the incremental middleware, item handling and logging too).
+        # Crawl-process CPU per stored posting (parse + validate + store), read both ways:
+        # the whole process, Scrapy's own work and start-up included; and all that is
+        # beyond Scrapy's cost for the same pages (more than parsing, validating and
+        # storing: the incremental middleware, item handling and logging too).
         check("b CPU ms/posting, whole crawl process", b.cpu_ms, f"<= {target:g}",
               b.cpu_ms <= target),
         check("b CPU ms/posting beyond Scrapy's floor", ours, f"<= {target:g}",
@@ -584,8 +585,8 @@ def spider_checks(
               again.postings_per_s / a.postings_per_s >= 1),
         check("re-crawl full=1: stored new or changed", full.inserted + full.updated, "== 0",
               full.inserted + full.updated == 0 and full.unchanged == full.items),
-        # Not the issue's (its re-crawl is the incremental one above): every page again and
-        # every posting marked seen is a's work plus storage, so held to b's bound.
+        # The full re-crawl (the incremental one is above): every page again and every
+        # posting marked seen is a's work plus storage, so held to b's bound.
         check("re-crawl full=1 / a, postings/s", full.postings_per_s / a.postings_per_s,
               ">= 0.85", full.postings_per_s / a.postings_per_s >= 0.85),
         check("every posting crawled (and stored) by a, b, c, small", min(

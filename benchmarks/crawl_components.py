@@ -4,7 +4,7 @@
   on 127.0.0.1 (``-s FAKE_PLATFORM=127.0.0.1:PORT``) with Scrapy's own HTTP/1.1 client, and
   hands the response back under the site's URL: spiders, middlewares (robots.txt, offsite,
   dupefilter, retries) and pipelines see the real URLs, only the socket goes elsewhere.
-- :class:`SeedPipeline` is the seed's storage: one ORM session, add and commit per item.
+- :class:`SeedPipeline` is the per-item baseline: one ORM session, add and commit per item.
 - :class:`FloorSpider` fetches the pages a crawl fetches and parses nothing: Scrapy's own
   cost per page on this machine, the floor under every spider's.
 - :class:`CrawlFigures` writes the crawl's stats and its own CPU and memory figures to
@@ -89,10 +89,10 @@ class FloorSpider(scrapy.Spider):
 
 
 class SeedPipeline:
-    """The seed's storage: one ORM session for the crawl, add and commit per item.
+    """The per-item baseline: one ORM session for the crawl, add and commit per item.
 
     Scrapy hands items over concurrently; one session serves one call at a time, so the
-    calls queue on a lock, as they would have on the seed's blocking driver.
+    calls queue on a lock, as they would on a blocking driver.
     """
 
     def __init__(self, crawler: Crawler) -> None:

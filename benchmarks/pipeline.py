@@ -1,4 +1,4 @@
-"""Storage benchmark: the real pipeline against the seed's per-item commits, into PostgreSQL.
+"""Storage benchmark: the real pipeline against per-item commits, into PostgreSQL.
 
     python benchmarks/pipeline.py [--items 10000] [--repeat 3] [--database-url URL]
 
@@ -8,7 +8,7 @@ item for each, with the ratios the targets are set on:
 
 - pipeline: Validation + Completeness + Database pipelines, batched upserts (the real thing);
 - re-crawl: the same N postings again, unchanged;
-- per-item: the seed's approach, one ORM session, add and commit per item.
+- per-item: the baseline ("seed" in the output), one ORM session, add and commit per item.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ async def through_pipelines(url: str, items: list[ProjectItem]) -> tuple[float, 
 
 
 async def per_item_commits(url: str, items: list[ProjectItem]) -> tuple[float, float]:
-    """The seed's approach: one session, add and commit per item."""
+    """The per-item baseline: one session, add and commit per item."""
     database = Database(url)
     now = datetime.now(UTC)
     wall, cpu = time.perf_counter(), time.process_time()
