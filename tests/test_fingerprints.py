@@ -1,0 +1,73 @@
+"""Content hashes: every stored posting keeps one, so they must never drift."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from outsourcing_crawler.fingerprints import content_hash
+from outsourcing_crawler.items import ProjectItem, item_dict
+
+KST = timezone(timedelta(hours=9))
+FULL = ProjectItem(
+    platform="kmong",
+    external_id="612345",
+    url="https://kmong.com/enterprise/requests/612345",
+    title="쇼핑몰 앱 개발",
+    description="React Native 로 iOS/Android 앱을 개발합니다.\n관리자 페이지 포함.",
+    category="IT·프로그래밍 / 앱 개발",
+    skills=["React Native", "Node.js"],
+    budget_min=5_000_000,
+    budget_max=6_000_000,
+    currency="KRW",
+    budget_type="fixed",
+    duration_days=60,
+    work_type="remote",
+    location="서울",
+    posted_at=datetime(2026, 11, 20, 9, 30, tzinfo=KST),
+    deadline=datetime(2026, 12, 5, 23, 59, 59, tzinfo=KST),
+    applicants=3,
+    status="open",
+    extra={"project_type": "OUTSOURCING", "views": 12},
+    scraped_at=datetime(2026, 11, 29, 3, tzinfo=UTC),
+)
+BARE = ProjectItem(
+    platform="guru", external_id="1", url="https://www.guru.com/work/detail/1", title="Logo"
+)
+
+
+@pytest.mark.parametrize(
+    ("item", "digest"),
+    [(FULL, "e2ed05c1a351db059137d660fa21f362"), (BARE, "cdbd35fb6d83c15e4d3712eaadb6fd22")],
+    ids=["full", "bare"],
+)
+def test_the_hash_of_a_posting_never_changes(item: ProjectItem, digest: str) -> None:
+    """The digests databases already hold: a hash that drifted (a field added to or dropped
+    from what it covers, another encoding) would make every stored posting look changed.
+    A new ProjectItem field changes them too: leave it out of the content fields, or accept
+    one rewrite of every posting."""
+    assert content_hash(item_dict(item)) == digest
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"scraped_at": datetime(2027, 1, 1, tzinfo=UTC)},  # when it was read
+        {"platform": "wishket", "external_id": "9"},  # which posting: the key
+        {"deadline": datetime(2026, 12, 5, 14, 59, 59, tzinfo=UTC)},  # the same instant
+    ],
+    ids=["scraped_at", "key", "offset"],
+)
+def test_what_is_not_content_leaves_the_hash_alone(changes: dict[str, object]) -> None:
+    assert content_hash(item_dict(replace(FULL, **changes))) == content_hash(item_dict(FULL))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"applicants": 4}, {"extra": {"views": 13}}, {"skills": ["Node.js", "React Native"]}],
+    ids=["applicants", "extra", "skills order"],
+)
+def test_a_change_of_content_changes_the_hash(changes: dict[str, object]) -> None:
+    assert content_hash(item_dict(replace(FULL, **changes))) != content_hash(item_dict(FULL))
