@@ -122,6 +122,17 @@ async def eventually(url: str, count: int, seconds: float = 5.0) -> int:
     return stored
 
 
+async def refused_open(
+    pipeline: DatabasePipeline, caplog: pytest.LogCaptureFixture
+) -> logging.LogRecord:
+    """The one error line of a pipeline that cannot use its database: it stops the crawl."""
+    with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider) as raised:
+        await pipeline.open_spider()
+    assert raised.value.reason == "database_unavailable"
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    return record
+
+
 # -- validation ---------------------------------------------------------------------------
 
 
@@ -312,11 +323,7 @@ async def test_unreachable_database_stops_the_crawl_with_one_clear_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     url = "postgresql://crawler:s3cret-pass@127.0.0.1:1/projects"
-    pipeline = DatabasePipeline.from_crawler(make_crawler(url))
-    with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider) as raised:
-        await pipeline.open_spider()
-    assert raised.value.reason == "database_unavailable"
-    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    record = await refused_open(DatabasePipeline.from_crawler(make_crawler(url)), caplog)
     assert "127.0.0.1:1/projects" in record.getMessage()
     assert "s3cret-pass" not in caplog.text
     assert record.exc_info is None

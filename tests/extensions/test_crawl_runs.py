@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import text
 
@@ -21,6 +21,7 @@ from tests.test_pipelines import (
     make_crawler,
     open_pipeline,
     posting,
+    refused_open,
     rows,
 )
 
@@ -62,10 +63,7 @@ async def test_a_database_refusing_the_row_stops_the_crawl_with_one_clear_line(
     finally:
         await database.dispose()
     pipeline = DatabasePipeline.from_crawler(make_crawler(sqlite_url))
-    with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider) as raised:
-        await pipeline.open_spider()
-    assert raised.value.reason == "database_unavailable"
-    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    record = await refused_open(pipeline, caplog)
     assert "no such table: crawl_runs" in record.getMessage()
     # Closing a crawl that never opened its database writes nothing, and says nothing.
     await close_pipeline(pipeline)
