@@ -29,8 +29,9 @@ from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import NotConfigured
 
-from outsourcing_crawler.db import Database, content_hash
+from outsourcing_crawler.db import Database
 from outsourcing_crawler.db.models import Project
+from outsourcing_crawler.fingerprints import content_hash
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

@@ -27,8 +27,10 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 from sqlalchemy.engine import make_url
 
-from outsourcing_crawler.db import Database, content_hash, migrate
+from outsourcing_crawler.db import Database, migrate
 from outsourcing_crawler.db.models import Project
+from outsourcing_crawler.extensions.crawl_runs import CrawlRunExtension
+from outsourcing_crawler.fingerprints import content_hash
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import CompletenessPipeline, DatabasePipeline, ValidationPipeline
 
@@ -95,13 +97,14 @@ async def through_pipelines(url: str, items: list[ProjectItem]) -> tuple[float, 
         DatabasePipeline.from_crawler(crawler),
     ]
     database_pipeline = pipelines[-1]
+    runs = CrawlRunExtension.from_crawler(crawler)
     wall, cpu = time.perf_counter(), time.process_time()
     await database_pipeline.open_spider()
     for item in items:
         for pipeline in pipelines:
             item = await pipeline.process_item(item)
     await database_pipeline.close_spider()
-    await database_pipeline.spider_closed(crawler.spider, "finished")
+    await runs.spider_closed(crawler.spider, "finished")
     return time.perf_counter() - wall, time.process_time() - cpu
 
 

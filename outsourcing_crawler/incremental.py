@@ -34,9 +34,9 @@ from outsourcing_crawler.db.listings import (
     record_listings,
 )
 from outsourcing_crawler.db.models import Listing
-from outsourcing_crawler.db.upsert import content_hash
+from outsourcing_crawler.fingerprints import content_hash
 from outsourcing_crawler.items import ProjectItem, item_dict
-from outsourcing_crawler.listings import LISTING, NEXT_PAGE, ListingRef, is_full_crawl
+from outsourcing_crawler.listing_marks import LISTING, NEXT_PAGE, ListingRef, is_full_crawl
 
 if TYPE_CHECKING:
     from scrapy import Spider

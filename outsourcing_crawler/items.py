@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import types
+import typing
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final
-
-from itemadapter import ItemAdapter
 
 PLATFORMS: Final = ("kmong", "wishket", "freemoa", "elancer", "freelancer", "guru", "upwork")
 BUDGET_TYPES: Final = ("fixed", "hourly", "monthly", "negotiable")
@@ -46,6 +46,28 @@ class ProjectItem:
     scraped_at: datetime | None = None
 
 
+def _field_types() -> dict[str, tuple[Any, bool]]:
+    """Each field's type without None, and whether it may be None, from the annotations."""
+    found = {}
+    for name, hint in typing.get_type_hints(ProjectItem).items():
+        args = typing.get_args(hint) if typing.get_origin(hint) is types.UnionType else (hint,)
+        (kind,) = [arg for arg in args if arg is not type(None)]
+        found[name] = (kind, type(None) in args)
+    return found
+
+
+# The dataclass is the one source of the field lists below.
+FIELD_TYPES: Final = _field_types()
+# What a posting's content hash covers and an update rewrites: every field but the
+# posting's key and the time it was read.
+CONTENT_FIELDS: Final = tuple(
+    item_field.name
+    for item_field in fields(ProjectItem)
+    if item_field.name not in ("platform", "external_id", "scraped_at")
+)
+DATETIME_FIELDS: Final = tuple(name for name, (kind, _) in FIELD_TYPES.items() if kind is datetime)
+
+
 def item_dict(item: Any) -> dict[str, Any]:
     """An item's fields as a new dict.
 
@@ -54,4 +76,8 @@ def item_dict(item: Any) -> dict[str, Any]:
     """
     if type(item) is ProjectItem:
         return dict(vars(item))
+    # Imported here: itemadapter imports Scrapy, and the database layer, which knows nothing
+    # of Scrapy, reads this module's field lists.
+    from itemadapter import ItemAdapter
+
     return ItemAdapter(item).asdict()

@@ -4,45 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import types
 import typing
 from collections.abc import Callable
 from dataclasses import astuple
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Self
 
-from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.project import data_path
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.db import (
     BatchResult,
     Database,
     DatabaseTooNew,
-    close_unseen,
     databases,
     describe_target,
     migrate,
     store_batch,
 )
-from outsourcing_crawler.db.models import CrawlRun
 from outsourcing_crawler.items import (
     BUDGET_TYPES,
+    FIELD_TYPES,
     PLATFORMS,
     STATUSES,
     WORK_TYPES,
-    ProjectItem,
     item_dict,
 )
 from outsourcing_crawler.spool import Spool
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -72,18 +66,14 @@ def _checker(hint: Any) -> Check:
     return lambda value: isinstance(value, hint)
 
 
-def _schema() -> list[tuple[str, bool, Check]]:
-    """``(field, may be None, check)`` from the dataclass's own annotations."""
-    schema = []
-    for name, hint in typing.get_type_hints(ProjectItem).items():
-        args = typing.get_args(hint) if typing.get_origin(hint) is types.UnionType else (hint,)
-        (base,) = [arg for arg in args if arg is not type(None)]
-        schema.append((name, type(None) in args, _checker(base)))
-    return schema
-
-
-# The dataclass is the schema: one source of truth for the field types.
-SCHEMA = _schema()
+# ``(field, may be None, check)``: the dataclass is the schema.
+SCHEMA = [(name, nullable, _checker(kind)) for name, (kind, nullable) in FIELD_TYPES.items()]
+# The database pipeline's signal, sent with ``database=`` once the crawl's database is
+# migrated, before the pipeline writes to it: what keeps the crawl's own records there (the
+# crawl_runs extension) starts then. A handler that raises one of UNAVAILABLE stops the crawl
+# as the pipeline does when it cannot use the database.
+database_opened = object()
+UNAVAILABLE = (OSError, SQLAlchemyError, DatabaseTooNew)
 
 
 def problem(fields: dict[str, Any]) -> str | None:
@@ -159,14 +149,6 @@ class CompletenessPipeline:
         return item
 
 
-def _jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value.isoformat() if isinstance(value, datetime) else value
-        for key, value in stats.items()
-        if isinstance(value, (int, float, str, datetime))
-    }
-
-
 def _default_spool_dir() -> Path:
     """``.scrapy/spool`` of the project, or of the working folder where there is no
     scrapy.cfg: Scrapyd runs a deployed egg, and ``data_path`` would raise NotConfigured
@@ -184,7 +166,9 @@ class DatabasePipeline:
 
     A flush runs at ``DB_BATCH_SIZE`` buffered items, every ``DB_FLUSH_INTERVAL`` seconds (so a
     slow crawl still lands postings promptly) and at close. Flushes take turns, each in its
-    own session. ``STORAGE_ENABLED = False`` leaves the pipeline out (export-only runs).
+    own session. The database is migrated when the crawl opens; one that cannot be used stops
+    the crawl as ``database_unavailable``. ``STORAGE_ENABLED = False`` leaves the pipeline out
+    (export-only runs).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -205,40 +189,25 @@ class DatabasePipeline:
         self._closing = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
         self._writing: asyncio.Future[None] | None = None
-        self._run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(crawler)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
+        return cls(crawler)
 
     @property
     def stats(self) -> Any:
         return self.crawler.stats
 
     async def open_spider(self) -> None:
-        self.opened_at = datetime.now(UTC)
         database = databases.acquire(self.url)
         try:
             before, after = await migrate(database)
-            async with database.session() as session:
-                self._run_id = await session.scalar(
-                    insert(CrawlRun)
-                    .values(
-                        spider=self.crawler.spider.name,
-                        started_at=self.opened_at,
-                        items_scraped=0,
-                        inserted=0,
-                        updated=0,
-                        unchanged=0,
-                        dropped=0,
-                        errors=0,
-                        stats={},
-                    )
-                    .returning(CrawlRun.id)
-                )
-        except (OSError, SQLAlchemyError, DatabaseTooNew) as exc:
+            for _, outcome in await self.crawler.signals.send_catch_log_async(
+                database_opened, database=database, dont_log=UNAVAILABLE
+            ):
+                if isinstance(outcome, UNAVAILABLE):
+                    raise outcome
+        except UNAVAILABLE as exc:
             await databases.release(database)
             reason = exc.orig if isinstance(exc, SQLAlchemyError) and exc.orig else exc
             logger.error(
@@ -378,40 +347,6 @@ class DatabasePipeline:
         if self._writing is not None:
             await self._writing
         await self.flush()
-
-    async def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Close the crawl's run row (the finish reason is known only now) and the engine."""
-        if self.database is None:
-            return
-        stats = self.stats.get_stats()
-        errors = crawl_stats.errors(stats)
-        try:
-            async with self.database.session() as session:
-                if (
-                    reason == "finished"
-                    and not errors
-                    and getattr(spider, "saw_whole_listing", False)
-                ):
-                    # Only a clean crawl of the whole listing knows what is gone from it.
-                    closed = await close_unseen(session, spider.name, self.opened_at)
-                    self.stats.set_value("outsourcing/db/closed_unseen", closed)
-                await session.execute(
-                    update(CrawlRun)
-                    .where(CrawlRun.id == self._run_id)
-                    .values(
-                        finished_at=datetime.now(UTC),
-                        finish_reason=reason,
-                        items_scraped=stats.get("item_scraped_count", 0),
-                        inserted=stats.get("outsourcing/db/inserted", 0),
-                        updated=stats.get("outsourcing/db/updated", 0),
-                        unchanged=stats.get("outsourcing/db/unchanged", 0),
-                        dropped=crawl_stats.dropped(stats),
-                        errors=errors,
-                        stats=_jsonable_stats(stats),
-                    )
-                )
-        except (OSError, SQLAlchemyError) as exc:
-            logger.error("Could not close the crawl_runs row: %s", exc)
-        finally:
+        if self.database is not None:
             await databases.release(self.database)
             self.database = None

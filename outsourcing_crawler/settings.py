@@ -72,6 +72,8 @@ ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.CompletenessPipeline": 200,
     "outsourcing_crawler.pipelines.DatabasePipeline": 800,
 }
+# Each stored crawl's crawl_runs row (off with STORAGE_ENABLED, like the database pipeline).
+EXTENSIONS = {"outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 500}
 
 # -- Collector (`scrapy crawlall --every 10m`) ---------------------------------------------
 # Under --every, a spider starts again only once the longest of these has passed since its
@@ -118,7 +120,7 @@ UPWORK_SEARCH_URL = "https://www.upwork.com/nx/search/jobs/"
 # Seconds the upwork spider waits for the job tiles before counting a browser timeout.
 UPWORK_WAIT_TIMEOUT = 20.0
 
-# -- Reliability: retries and login redirects (issue 7) ------------------------------------
+# -- Reliability: retries and login redirects ---------------------------------------------
 # A retry waits: the response's Retry-After when it has one, else RETRY_BACKOFF_BASE seconds
 # doubling per retry up to RETRY_BACKOFF_MAX; the whole site waits, not only the request. A
 # site asking for more than RETRY_AFTER_MAX seconds, or still answering 429 after RETRY_TIMES

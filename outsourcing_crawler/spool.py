@@ -19,14 +19,14 @@ from typing import Any
 
 import orjson
 
+from outsourcing_crawler.items import DATETIME_FIELDS
+
 try:
     import fcntl
 except ImportError:  # Windows: one crawl at a time per spool folder
     fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
-
-DATETIME_FIELDS = ("posted_at", "deadline", "scraped_at")
 
 
 class Spool:

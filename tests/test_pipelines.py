@@ -1,4 +1,4 @@
-"""The pipelines on both databases: validation, batching, upsert outcomes, history, run rows."""
+"""The pipelines on both databases: validation, batching, upsert outcomes, history."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from scrapy import Spider
-from scrapy.exceptions import CloseSpider, DropItem
+from scrapy import Spider, signals
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
 from outsourcing_crawler.db import Database
-from outsourcing_crawler.db.models import CrawlRun, Project, ProjectChange
+from outsourcing_crawler.db.models import Project, ProjectChange
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import (
     CompletenessPipeline,
@@ -60,9 +60,18 @@ def posting(n: int = 1, **changes: Any) -> ProjectItem:
 
 
 def make_crawler(url: str, **settings: Any) -> Any:
+    """A crawler with the project's storage extension (only it: Scrapy's own extensions
+    expect a crawl's every signal), its spider open."""
     crawler = get_crawler(
         KmongLikeSpider,
-        {"DATABASE_URL": url, "DB_FLUSH_INTERVAL": 60, "DB_BATCH_SIZE": 500, **settings},
+        {
+            "DATABASE_URL": url,
+            "DB_FLUSH_INTERVAL": 60,
+            "DB_BATCH_SIZE": 500,
+            "EXTENSIONS_BASE": {},
+            "EXTENSIONS": {"outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 500},
+            **settings,
+        },
     )
     crawler.spider = KmongLikeSpider()
     crawler.stats.open_spider()
@@ -76,8 +85,12 @@ async def open_pipeline(url: str, **settings: Any) -> DatabasePipeline:
 
 
 async def close_pipeline(pipeline: DatabasePipeline, reason: str = "finished") -> None:
+    """Close as the engine does: the pipelines, then the spider_closed signal."""
+    crawler = pipeline.crawler
     await pipeline.close_spider()
-    await pipeline.spider_closed(pipeline.crawler.spider, reason)
+    await crawler.signals.send_catch_log_async(
+        signals.spider_closed, spider=crawler.spider, reason=reason
+    )
 
 
 async def crawl(url: str, items: Iterable[ProjectItem], **settings: Any) -> dict[str, Any]:
@@ -107,6 +120,17 @@ async def eventually(url: str, count: int, seconds: float = 5.0) -> int:
             break
         await asyncio.sleep(0.05)
     return stored
+
+
+async def refused_open(
+    pipeline: DatabasePipeline, caplog: pytest.LogCaptureFixture
+) -> logging.LogRecord:
+    """The one error line of a pipeline that cannot use its database: it stops the crawl."""
+    with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider) as raised:
+        await pipeline.open_spider()
+    assert raised.value.reason == "database_unavailable"
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    return record
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -287,19 +311,6 @@ async def test_concurrent_items_are_each_stored_once(database_url: str) -> None:
 
 
 @deferred_f_from_coro_f
-async def test_crawl_run_row_is_closed_with_counts(database_url: str) -> None:
-    await crawl(database_url, [posting(1), posting(2)])
-    await crawl(database_url, [posting(1), posting(2, applicants=10), posting(3)])
-    first, second = await rows(database_url, CrawlRun, CrawlRun.id)
-    assert first.spider == "kmong"
-    assert first.finish_reason == "finished"
-    assert first.finished_at >= first.started_at
-    assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
-    assert (second.inserted, second.updated, second.unchanged) == (1, 1, 1)
-    assert second.stats["outsourcing/db/inserted"] == 1
-
-
-@deferred_f_from_coro_f
 async def test_sql_is_never_built_from_values(database_url: str) -> None:
     title = "'); DROP TABLE projects; --"
     await crawl(database_url, [posting(1, title=title, external_id="1' OR '1'='1")])
@@ -312,50 +323,12 @@ async def test_unreachable_database_stops_the_crawl_with_one_clear_line(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     url = "postgresql://crawler:s3cret-pass@127.0.0.1:1/projects"
-    pipeline = DatabasePipeline.from_crawler(make_crawler(url))
-    with caplog.at_level(logging.ERROR), pytest.raises(CloseSpider) as raised:
-        await pipeline.open_spider()
-    assert raised.value.reason == "database_unavailable"
-    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    record = await refused_open(DatabasePipeline.from_crawler(make_crawler(url)), caplog)
     assert "127.0.0.1:1/projects" in record.getMessage()
     assert "s3cret-pass" not in caplog.text
     assert record.exc_info is None
 
 
 def test_storage_can_be_turned_off() -> None:
-    from scrapy.exceptions import NotConfigured
-
     with pytest.raises(NotConfigured):
         DatabasePipeline.from_crawler(make_crawler("sqlite://", STORAGE_ENABLED=False))
-
-
-@pytest.mark.parametrize("whole_listing", [True, False])
-@deferred_f_from_coro_f
-async def test_postings_gone_from_a_whole_listing_are_closed(
-    database_url: str, whole_listing: bool
-) -> None:
-    await crawl(database_url, [posting(1), posting(2), posting(3)])
-    KmongLikeSpider.saw_whole_listing = whole_listing
-    try:
-        stats = await crawl(database_url, [posting(1), posting(3)])
-    finally:
-        del KmongLikeSpider.saw_whole_listing
-    projects = {p.external_id: p for p in await rows(database_url, Project, Project.id)}
-    changes = await rows(database_url, ProjectChange, ProjectChange.id)
-    if whole_listing:
-        assert stats["outsourcing/db/closed_unseen"] == 1
-        assert (projects["1002"].status, projects["1001"].status) == ("closed", "open")
-        assert projects["1002"].closed_at is not None
-        assert [(c.field, c.old_value, c.new_value) for c in changes] == [
-            ("status", "open", "closed")
-        ]
-        # Back on the listing: open again, rewritten whole.
-        await crawl(database_url, [posting(1), posting(2), posting(3)])
-        (again,) = [
-            p for p in await rows(database_url, Project, Project.id) if p.external_id == "1002"
-        ]
-        assert (again.status, again.closed_at) == ("open", None)
-    else:
-        assert "outsourcing/db/closed_unseen" not in stats
-        assert {p.status for p in projects.values()} == {"open"}
-        assert changes == []

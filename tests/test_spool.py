@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from outsourcing_crawler.items import ProjectItem, item_dict
 from outsourcing_crawler.spool import Spool
 
 KST = timezone(timedelta(hours=9))
@@ -46,3 +47,19 @@ def test_a_cut_or_corrupt_line_loses_only_itself(tmp_path, caplog) -> None:
     assert [r["external_id"] for r in rows] == ["1", "3"]
     assert broken == 4
     assert "broken line 2" in caplog.text
+
+
+def test_a_whole_item_comes_back_with_its_datetimes(tmp_path) -> None:
+    item = item_dict(
+        ProjectItem(
+            platform="kmong",
+            external_id="1",
+            title="앱 개발",
+            posted_at=datetime(2026, 11, 20, 9, 30, tzinfo=KST),
+            deadline=datetime(2026, 12, 5, 23, 59, 59, tzinfo=KST),
+            scraped_at=datetime(2026, 11, 29, 3, tzinfo=UTC),
+        )
+    )
+    spool = Spool(tmp_path / "kmong.jsonl")
+    spool.append([item])
+    assert spool.load() == ([item], 0)

@@ -11,14 +11,13 @@ from outsourcing_crawler.db.engine import (
     safe_url,
 )
 from outsourcing_crawler.db.migrate import DatabaseTooNew, migrate
-from outsourcing_crawler.db.upsert import BatchResult, close_unseen, content_hash, store_batch
+from outsourcing_crawler.db.upsert import BatchResult, close_unseen, store_batch
 
 __all__ = [
     "BatchResult",
     "Database",
     "DatabaseTooNew",
     "close_unseen",
-    "content_hash",
     "database_url",
     "databases",
     "describe_target",

@@ -1,7 +1,8 @@
 """The engine, its session factory, and the URL rules: built when a crawl opens, never at import.
 
-An async engine is bound to the event loop it first runs on, so the pipeline builds one in
-``open_spider`` and disposes of it in ``close_spider``.
+An async engine is bound to the event loop it first runs on. The components of a crawl
+acquire theirs from ``databases`` when the crawl opens and release it when it closes: the
+crawls of one process share one engine per URL, disposed of when the last lets go.
 """
 
 from __future__ import annotations

@@ -18,28 +18,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outsourcing_crawler.db.models import Project, ProjectChange
-from outsourcing_crawler.fingerprints import fingerprint, stable_json
+from outsourcing_crawler.fingerprints import content_hash, stable_json
+from outsourcing_crawler.items import CONTENT_FIELDS
 
-# The posting's own content: what the content hash covers and an update rewrites.
-CONTENT_FIELDS: tuple[str, ...] = (
-    "url",
-    "title",
-    "description",
-    "category",
-    "skills",
-    "budget_min",
-    "budget_max",
-    "currency",
-    "budget_type",
-    "duration_days",
-    "work_type",
-    "location",
-    "posted_at",
-    "deadline",
-    "applicants",
-    "status",
-    "extra",
-)
 # Fields whose every change is kept in project_changes.
 TRACKED_FIELDS: tuple[str, ...] = (
     "status",
@@ -63,11 +44,6 @@ class BatchResult:
     updated: int = 0
     unchanged: int = 0
     changes: int = 0
-
-
-def content_hash(row: Mapping[str, Any]) -> str:
-    """A digest of the posting's content, the same for the same content on every run."""
-    return fingerprint({name: row.get(name) for name in CONTENT_FIELDS})
 
 
 def _comparable(value: Any) -> Any:

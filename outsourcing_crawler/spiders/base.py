@@ -19,7 +19,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from outsourcing_crawler.fingerprints import fingerprint
 from outsourcing_crawler.items import ProjectItem
-from outsourcing_crawler.listings import FULL_VALUES, LISTING, NEXT_PAGE, ListingRef, is_full_crawl
+from outsourcing_crawler.listing_marks import (
+    FULL_VALUES,
+    LISTING,
+    NEXT_PAGE,
+    ListingRef,
+    is_full_crawl,
+)
 from outsourcing_crawler.normalisers import (
     NO_BUDGET,
     SEOUL,

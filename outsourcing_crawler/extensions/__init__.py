@@ -1,0 +1,1 @@
+"""Scrapy extensions (settings ``EXTENSIONS``): what a crawl keeps beside its items."""
