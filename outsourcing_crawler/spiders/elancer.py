@@ -8,9 +8,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy.http import Response, TextResponse
-from scrapy.utils.sitemap import Sitemap
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
@@ -40,10 +38,6 @@ SITEMAP = f"{SITE}/sitemap.xml"
 PROJECT_PAGE = SITE + "/project_detail/{id}"
 PROJECT_PATH = re.compile(r"/project_detail/(\d+)/?")
 SITE_HOSTS = frozenset({"www.elancer.co.kr", "elancer.co.kr"})
-# A whole sitemap file ends with its root's end tag (and perhaps a generator's comment).
-_SITEMAP_END = re.compile(
-    rb"</(?:[\w.-]+:)?(urlset|sitemapindex)\s*>(?:\s|<!--.*?-->)*\Z", re.DOTALL
-)
 
 # Condition labels (spaces removed) and the budget type their amount has.
 MONTHLY_LABELS = frozenset({"월단가", "단가", "월금액", "월급여"})
@@ -132,42 +126,24 @@ class ElancerSpider(ProjectSpider):
         @returns items 0 0
         @returns requests 1 1
         """
+        sitemap = self.sitemap(response)
+        if sitemap is None:
+            return
+        root, entries = sitemap
         pending = list(pending)
-        if self.is_block_page(response):
-            self.blocked(response)
-            return
-        if not response.body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}")
-            return
-        try:
-            sitemap = Sitemap(response.body)
-            entries = list(sitemap)
-        except (etree.LxmlError, StopIteration, ValueError) as exc:
-            self.parse_error("not_sitemap", response, type(exc).__name__)
-            return
-        if sitemap.type in ("urlset", "sitemapindex") and not is_whole_sitemap(
-            response.body, sitemap.type
-        ):
-            # lxml's recovering parser reads a file cut short as a shorter file, whose last
-            # entry may be cut too (a loc ending mid-id): only the entries before it are used.
-            self.parse_error("truncated_sitemap", response, f"{len(response.body)} bytes")
-            entries = entries[:-1]
-        if sitemap.type == "sitemapindex":
+        if root == "sitemapindex":
             children = [
                 entry["loc"] for entry in entries if self.is_loc_url(response, entry.get("loc"))
             ]
             if not children:
                 self.parse_error("empty_sitemap_index", response)
             pending = children + pending
-        elif sitemap.type == "urlset":
-            yield from self.project_requests(response, entries)
         else:
-            self.parse_error("not_sitemap", response, f"root element <{sitemap.type}>")
-            return
+            yield from self.project_requests(response, entries)
         if pending and not self.limit_reached():
             following = self.sitemap_request(pending[0], pending[1:])
             # After a file of project pages, the next file is the next (older) list page.
-            yield self.next_list_page(following) if sitemap.type == "urlset" else following
+            yield self.next_list_page(following) if root == "urlset" else following
         elif not pending and self._projects_requested == 0:
             # The whole sitemap named no project page: the site changed, not idle.
             self.parse_error("no_project_locs", response)
@@ -213,18 +189,10 @@ class ElancerSpider(ProjectSpider):
         @scrapes budget_min budget_max currency budget_type duration_days work_type location
         @scrapes posted_at deadline applicants scraped_at
         """
-        if not isinstance(response, TextResponse) or not response.body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}")
+        page = self.html_page(response, whole=True)
+        if page is None:
             return
-        if self.is_block_page(response):
-            self.blocked(response)
-            return
-        tail = response.text[-4096:].lower()
-        if "</html>" not in tail and "</body>" not in tail:
-            # The badge and condition rows come late in the page: skip it, it is refetched.
-            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
-            return
-
+        response = page
         posting = self.job_posting(response) or {}
         title = clean_text(posting.get("title")) or clean_text(
             self.first_match(response, *TITLE_SELECTORS)
@@ -278,8 +246,6 @@ class ElancerSpider(ProjectSpider):
     def description(self, response: TextResponse, posting: Mapping[str, Any]) -> str | None:
         raw = posting.get("description")
         text = html_to_text(raw) if isinstance(raw, str) else None
-        if text and re.search(r"</?[a-z][^>]*>", text):
-            text = html_to_text(text)  # JSON-LD HTML escaped twice
         if text is None:
             for query in CONTENT_SELECTORS:
                 markup = response.css(query).get()
@@ -384,12 +350,6 @@ def is_web_url(value: Any) -> bool:
     except ValueError:  # "http://[" and other broken hosts
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def is_whole_sitemap(body: bytes, root: str) -> bool:
-    """Whether a sitemap file's body ends with the end tag of its ``root`` element."""
-    end = _SITEMAP_END.search(body[-4096:])
-    return end is not None and end[1].decode() == root
 
 
 def project_id_of(url: Any) -> str | None:

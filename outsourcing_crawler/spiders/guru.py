@@ -20,7 +20,9 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, element_text, raw_text
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.pages import is_cut_short
+from outsourcing_crawler.spiders.selection import element_text, raw_text
 
 LIST_URL = "https://www.guru.com/d/jobs/c/programming-development/"
 CATEGORY = "Programming & Development"
@@ -82,40 +84,28 @@ class GuruSpider(ProjectSpider):
         @scrapes platform external_id url title description skills
         @scrapes budget_type posted_at status scraped_at
         """
-        if self.is_block_page(response):
-            self.blocked(response)
+        page = self.html_page(response)
+        if page is None:
             return
-        if not isinstance(response, TextResponse):
-            self.parse_error(
-                "not_html",
-                response,
-                (response.headers.get("Content-Type") or b"").decode("latin-1"),
-            )
-            return
-        cards = self.cards(response)
+        cards = self.cards(page)
         if not cards:
-            kind = "empty_body" if not response.text.strip() else "no_cards"
-            self.parse_error(kind, response, f"{len(response.body)} bytes")
+            self.parse_error("no_cards", response, f"{len(response.body)} bytes")
             return
-
-        tail = response.text[-4096:].lower()
-        truncated = "</html>" not in tail and "</body>" not in tail
-        if truncated:
-            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
-            # The parser closed the last open card at the cut: it is only kept if the page
-            # goes on after it (the cut fell behind it).
-            if not cards[-1].xpath("following::*"):
-                cards = cards[:-1]
+        truncated = is_cut_short(page)
+        # The parser closed the last open card at the cut: it is only kept if the page goes on
+        # after it (the cut fell behind it).
+        if truncated and not cards[-1].xpath("following::*"):
+            cards = cards[:-1]
 
         for card in cards:
-            item = self.card_item(response, card)
+            item = self.card_item(page, card)
             if item is not None:
                 yield item
 
-        page = self.page_number(response.url)
-        if self.max_pages is not None and page >= self.max_pages:
+        number = self.page_number(page.url)
+        if self.max_pages is not None and number >= self.max_pages:
             return
-        next_url = self.next_page(response, page, truncated=truncated)
+        next_url = self.next_page(page, number, truncated=truncated)
         if next_url:
             yield self.next_list_page(self.request(next_url, callback=self.parse))
 

@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
+    HANGUL,
     budget_from_amounts,
     clean_text,
     description_text,
@@ -31,7 +32,7 @@ from outsourcing_crawler.normalisers import (
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
 
 API = "https://kmong.com/api/custom-project/v1/requests"
 PAGE = "https://kmong.com/enterprise/requests/{id}"
@@ -58,7 +59,6 @@ MAX_DEADLINE_DAYS = 3_650
 SKILL_QUESTION = re.compile(
     r"기술|스택|언어|프레임워크|라이브러리|개발\s*환경|stack|language", re.I
 )
-HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 # Intake questions about how and where the work is done (진행 방식, 근무 형태, 미팅 방식 ...).
 WORK_QUESTION = re.compile(r"방식|형태|근무|상주|출근|장소|work", re.I)
 # Intake questions naming the place of work (resident requests).
@@ -128,10 +128,7 @@ class KmongSpider(ProjectSpider):
 
     def json_payload(self, response: Response) -> Any | None:
         """The JSON body; None after counting an empty body, a block page or non-JSON."""
-        if not response.body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}")
-            return None
-        return self.json_body(response)
+        return self.json_body(response) if self.has_body(response) else None
 
     # -- list -----------------------------------------------------------------------------
 
@@ -166,7 +163,7 @@ class KmongSpider(ProjectSpider):
                 continue
             request_id = str(request_id).strip()
             if row.get("is_confidential") is True:
-                self.count_confidential(response)
+                self.skipped("confidential", response)  # private, no public posting
                 continue
             fallback = {key: row[key] for key in ROW_KEYS if key in row}
             yield self.detail_request(
@@ -231,18 +228,12 @@ class KmongSpider(ProjectSpider):
             yield from self.partial_item(response, row, "detail_unavailable")
             return
         if detail.get("is_confidential") is True:
-            self.count_confidential(response)
+            self.skipped("confidential", response)  # private, no public posting
             return
         for key in ("title", "description"):
             if key not in detail:
                 self.parse_error(f"missing_key_{key}", response)
         yield self.build_item(response, row, detail)
-
-    def count_confidential(self, response: Response) -> None:
-        """Private requests (is_confidential) are not public postings: skipped, counted."""
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("outsourcing/skipped/confidential")
-        self.logger.debug("Skipped a confidential request at %s", response.url)
 
     def on_detail_error(self, failure: Failure) -> Iterator[ProjectItem]:
         """Errback of a detail call: count the failure, keep the posting from its list row."""
@@ -397,7 +388,7 @@ class KmongSpider(ProjectSpider):
             "applicants": parse_count(row.get("proposal_count", detail.get("proposal_count"))),
             # APPROVAL is kmong's "open for proposals"; CLOSED, COMPLETE, CANCEL... are not.
             "status": "closed" if status is not None and status != "APPROVAL" else "open",
-            "extra": {key: val for key, val in extra.items() if val not in (None, [])},
+            "extra": compact(extra),
         }
 
     @staticmethod

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 from urllib.parse import quote
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector, SelectorList
 
 from outsourcing_crawler.items import ProjectItem
+from outsourcing_crawler.lz_string import compress_to_base64
 from outsourcing_crawler.normalisers import (
     NO_BUDGET,
     Budget,
@@ -34,11 +35,15 @@ from outsourcing_crawler.normalisers import (
     skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import (
-    ProjectSpider,
-    budget_fields,
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.pages import looks_like_json
+from outsourcing_crawler.spiders.selection import (
+    children_texts,
     element_text,
+    labelled_text,
+    next_page_link,
     raw_text,
+    texts,
 )
 
 if TYPE_CHECKING:
@@ -51,35 +56,20 @@ PAGE_SIZE: Final = 10
 _PROJECT_ID: Final = re.compile(r"/project/(\d+)")
 # What a card shows of a posting that changes only when the posting does.
 LISTED_FIELDS: Final = (
-    "title",
-    "status",
-    "budget_min",
-    "budget_max",
-    "budget_type",
-    "duration_days",
-    "work_type",
-    "location",
-    "skills",
-    "applicants",
-)
+    "title", "status", "budget_min", "budget_max", "budget_type", "duration_days", "work_type",
+    "location", "skills", "applicants",
+)  # fmt: skip
 _EMPTY_LIST: Final = re.compile(r"(?:프로젝트|검색\s*결과)(?:가|이)?\s*없습니다")
 
 _PROJECT_TYPES: Final = {"외주": "task_based", "기간제": "term_based"}
 
 # Detail condition labels kept in ``extra`` (project facts, never about a person).
 _CONDITION_KEYS: Final = {
-    "예상 시작일": "start",
-    "근무 시작일": "start",
-    "진행 분류": "progress",
-    "기획 상태": "planning",
-    "프로젝트 경험": "client_experience",
-    "협업 예정 인력": "collaborators",
-    "우선 순위": "priority",
-    "사전 미팅 방식": "meeting",
-    "진행 중 미팅": "meeting_during",
-    "근무 형태": "work_style",
-    "근무 시간": "work_hours",
-}
+    "예상 시작일": "start", "근무 시작일": "start", "진행 분류": "progress",
+    "기획 상태": "planning", "프로젝트 경험": "client_experience",
+    "협업 예정 인력": "collaborators", "우선 순위": "priority", "사전 미팅 방식": "meeting",
+    "진행 중 미팅": "meeting_during", "근무 형태": "work_style", "근무 시간": "work_hours",
+}  # fmt: skip
 # Detail condition labels that fill item fields, so not repeated in ``extra``.
 _ITEM_LABELS: Final = frozenset(
     {
@@ -127,10 +117,6 @@ class WishketSpider(ProjectSpider):
     keyword: str | None = None
     max_pages: int | None = None
 
-    def local_time(self, response: Response) -> datetime:
-        """The fetch time in Seoul, so that relative dates come out in the site's zone."""
-        return self.fetched_at(response).astimezone(self.timezone)
-
     # -- requests -------------------------------------------------------------------------
 
     def filter_query(self, page: int = 1) -> str:
@@ -149,7 +135,7 @@ class WishketSpider(ProjectSpider):
         return "&".join(f"{key}={value}" for key, value in pairs)
 
     def list_url(self, page: int = 1) -> str:
-        encoded = _lz_compress_to_base64(self.filter_query(page))
+        encoded = compress_to_base64(self.filter_query(page))
         return f"{LIST_URL}?d={quote(encoded, safe='')}"
 
     def list_request(self, url: str, page: int) -> scrapy.Request:
@@ -168,10 +154,7 @@ class WishketSpider(ProjectSpider):
         @returns items 0 0
         @returns requests 11 11
         """
-        if self.is_block_page(response):
-            self.blocked(response)
-            return
-        listing = self._listing(response)
+        listing = self.listing(response)
         if listing is None:
             return
         markup, total = listing
@@ -191,7 +174,7 @@ class WishketSpider(ProjectSpider):
         organic = 0
         for card in cards:
             if not card.css("section.project-organic-info"):
-                self.crawler.stats.inc_value("outsourcing/skipped/ad")
+                self.skipped("ad", response)
                 continue
             item = self.card_item(response, card)
             if item is None:
@@ -205,48 +188,36 @@ class WishketSpider(ProjectSpider):
 
         if self.max_pages is not None and page >= self.max_pages:
             return
-        next_url = self._next_page_url(response, markup, page, total)
+        next_url = self.next_page_url(response, markup, page, total)
         if next_url:
             yield self.next_list_page(self.list_request(next_url, page + 1))
 
-    def _listing(self, response: Response) -> tuple[Selector, int | None] | None:
-        """The cards' markup and, for the JSON variant, the total count."""
-        if not isinstance(response, TextResponse):
-            self.parse_error(
-                "not_html", response, response.headers.get("Content-Type", b"").decode()
-            )
+    def listing(self, response: Response) -> tuple[Selector, int | None] | None:
+        """The cards' markup and, for the JSON variant, the total count; None once counted."""
+        if not (isinstance(response, TextResponse) and looks_like_json(response)):
+            page = self.html_page(response)
+            return None if page is None else (Selector(page), None)
+        data = self.json_body(response)
+        if data is None:
             return None
-        if response.text.lstrip()[:1] in ("{", "["):
-            data = self.json_body(response)
-            if data is None:
-                return None
-            if not isinstance(data, dict) or not isinstance(data.get("result"), str):
-                self.parse_error("missing_key_result", response)
-                return None
-            total = data.get("count")
-            return Selector(text=data["result"] or "<html></html>"), (
-                total if isinstance(total, int) else None
-            )
-        self._check_complete(response)
-        return Selector(response), None
+        if not isinstance(data, dict) or not isinstance(data.get("result"), str):
+            self.parse_error("missing_key_result", response)
+            return None
+        total = data.get("count")
+        return Selector(text=data["result"] or "<html></html>"), (
+            total if isinstance(total, int) else None
+        )
 
-    def _next_page_url(
+    def next_page_url(
         self, response: Response, markup: Selector, page: int, total: int | None
     ) -> str | None:
         if total is not None:  # the JSON variant has no pagination links
             return self.list_url(page + 1) if page * PAGE_SIZE < total else None
-        found = False
-        for link in markup.css(".pagination .page-link, .pagination a"):
-            label = element_text(link) or ""
-            if label == str(page + 1):
-                found = True
-                break
-            # "다음" (next) may jump to the next block of pages: the number comes first.
-            found = found or (_is_next(link, label) and not _disabled(link))
-        if not found:
+        link = next_page_link(markup.css(".pagination .page-link, .pagination a"), page + 1)
+        if link is None:
             return None
         href = (link.attrib.get("href") or "").strip()
-        if label == str(page + 1) and "d=" in href:
+        if element_text(link) == str(page + 1) and "d=" in href:
             return response.urljoin(href)
         # A link without the filter (or only "다음") would drop it: page N in `d` keeps it.
         return self.list_url(page + 1)
@@ -269,7 +240,7 @@ class WishketSpider(ProjectSpider):
         budget = _budget(element_text(card.css("p.budget")))
         role = element_text(card.css("p.project-category-or-role"))
         # A term posting's chip carries the experience asked: "Databricks · 경력 무관".
-        skills = skills_from_field(_texts(card, "span.skill-chip"))
+        skills = skills_from_field(texts(card, "span.skill-chip"))
         project_type = marks.get("project-type-mark")
         card_text = element_text(card) or ""
 
@@ -285,7 +256,7 @@ class WishketSpider(ProjectSpider):
             "project_type": _PROJECT_TYPES.get(project_type or "", project_type),
             "role": role,
             "level": element_text(card.css("p.project-level")),
-            "start": _value(card.css("p.launch-date"), "근무 시작일"),
+            "start": labelled_text(card.css("p.launch-date"), "근무 시작일"),
             "views": parse_count(card.css("i.view-status::attr(data-count)").get()),
             "comments": parse_count(card.css("i.comment-status::attr(data-count)").get()),
             "likes": parse_count(card.css("i.interest-status::attr(data-count)").get()),
@@ -307,7 +278,7 @@ class WishketSpider(ProjectSpider):
             category=join_category(role),
             skills=merge_skills(skills, skills_in_text(title or "")),
             **budget_fields(budget),
-            duration_days=parse_duration_days(_value(card.css("p.term"), "예상 기간")),
+            duration_days=parse_duration_days(labelled_text(card.css("p.term"), "예상 기간")),
             work_type=_work_type(project_type, card_text),
             location=element_text(card.css("p.location-data")),
             posted_at=parse_datetime(
@@ -316,7 +287,7 @@ class WishketSpider(ProjectSpider):
             deadline=deadline,
             applicants=applicants,
             status=_status(marks) or "open",
-            extra=_compact(extra),
+            extra=compact(extra),
         )
 
     # -- detail pages ---------------------------------------------------------------------
@@ -350,18 +321,17 @@ class WishketSpider(ProjectSpider):
         @scrapes budget_min budget_max currency budget_type duration_days work_type location
         @scrapes posted_at deadline applicants scraped_at
         """
-        if self.is_block_page(response):
+        try:
+            page = self.html_page(response)
+        except CloseSpider:
             if item is not None:
                 yield item  # the card's fields are real; the challenge page is not parsed
-            self.blocked(response)
-            return
-        if not isinstance(response, TextResponse) or response.text.lstrip()[:1] in ("{", "["):
-            kind = response.headers.get("Content-Type", b"").decode() or "no Content-Type"
-            self.parse_error("not_html", response, kind)
+            raise
+        if page is None:
             if item is not None:
                 yield item
             return
-        self._check_complete(response)
+        response = page
         posting = self.job_posting(response)
         root = response.css(".project-detail-view .detail-section") or response.css(
             ".project-detail-view, .detail-section"
@@ -415,32 +385,31 @@ class WishketSpider(ProjectSpider):
         if budget.type is None:
             budget = _detail_budget(fields, posting)
 
-        deadline = parse_datetime(fields.get("모집 마감일"), tz=self.timezone, end_of_day=True)
-        if deadline is None:
-            deadline = parse_datetime(
-                _str(posting.get("validThrough")), tz=self.timezone, end_of_day=True
+        tz = self.timezone
+        deadline = (
+            parse_datetime(fields.get("모집 마감일"), tz=tz, end_of_day=True)
+            or parse_datetime(_str(posting.get("validThrough")), tz=tz, end_of_day=True)
+            or item.deadline
+            # "마감 6일 5시간 전" next to the label
+            or parse_relative(
+                element_text(root.css(".condition-accent")), self.local_time(response), tz=tz
             )
-        if deadline is None:
-            deadline = item.deadline
-        if deadline is None:
-            accent = element_text(root.css(".condition-accent"))
-            deadline = parse_relative(accent, self.local_time(response), tz=self.timezone)
-
-        posted_at = item.posted_at or parse_datetime(
-            element_text(root.css(".project-recruit-guide")), tz=self.timezone
         )
-        if posted_at is None:
-            posted_at = parse_datetime(_str(posting.get("datePosted")), tz=self.timezone)
+        posted_at = (
+            item.posted_at
+            or parse_datetime(element_text(root.css(".project-recruit-guide")), tz=tz)
+            or parse_datetime(_str(posting.get("datePosted")), tz=tz)
+        )
 
         description = None if hidden else self._description(root, posting)
         categories = [
             text
             for wrapper in root.css(".project-classification .project-category .category-wrapper")
-            for text in _children_texts(wrapper)
+            for text in children_texts(wrapper)
         ]
         skills = merge_skills(
             item.skills,
-            skills_from_field(_texts(root, ".skill-tag, .project-skills-info .skill-chip")),
+            skills_from_field(texts(root, ".skill-tag, .project-skills-info .skill-chip")),
             skills_from_field(fields["관련 기술"]) if fields.get("관련 기술") else [],
             skills_in_text(" ".join(filter(None, [title, description]))),
         )
@@ -452,10 +421,10 @@ class WishketSpider(ProjectSpider):
             elif label not in _ITEM_LABELS:
                 extra.setdefault("conditions", {})[label] = redact_personal_data(value)
         for row in root.css(".client-section-wrap .client-project-info-row"):
-            texts = _children_texts(row)
-            if len(texts) < 2:
+            cells = children_texts(row)
+            if len(cells) < 2:
                 continue
-            label, value = texts[0], texts[-1]
+            label, value = cells[0], cells[-1]
             if label.startswith("프로젝트 등록"):
                 extra["client_projects"] = parse_count(value)
             elif label.startswith("누적 완료 금액"):
@@ -484,7 +453,7 @@ class WishketSpider(ProjectSpider):
             if item.applicants is not None
             else parse_count(fields.get("지원자 수")),
             status=status,
-            extra=_compact(extra),
+            extra=compact(extra),
             scraped_at=self.fetched_at(response),
         )
 
@@ -516,29 +485,8 @@ class WishketSpider(ProjectSpider):
         text = description_text(box) or description_text(_str(posting.get("description")))
         return redact_personal_data(text)
 
-    def _check_complete(self, response: TextResponse) -> None:
-        """A page cut short is parsed for what it has, and counted."""
-        if b"</html>" not in response.body[-4096:].lower():
-            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
-
 
 # -- selecting texts ----------------------------------------------------------------------
-
-
-def _texts(selection: Selector | SelectorList, query: str) -> list[str]:
-    return [text for node in selection.css(query) if (text := element_text(node))]
-
-
-def _children_texts(selection: Selector) -> list[str]:
-    """The texts of an element's children, or its own text when it has none."""
-    texts = [text for child in selection.xpath("./*") if (text := element_text(child))]
-    return texts or [text for text in [element_text(selection)] if text]
-
-
-def _value(selection: SelectorList, label: str) -> str | None:
-    """A labelled value: the inner span's text, else the text less its label."""
-    value = element_text(selection.css("span")) or element_text(selection)
-    return clean_text(value.removeprefix(label)) if value else None
 
 
 def _marks(scope: Selector | SelectorList) -> dict[str, str]:
@@ -617,99 +565,10 @@ def _login_hidden(response: TextResponse, *, has_detail: bool) -> bool:
     )
 
 
-def _compact(extra: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in extra.items() if value is not None}
-
-
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _is_next(link: Selector, label: str) -> bool:
-    classes = " ".join(link.xpath("./@class | ../@class").getall()).split()
-    aria = link.attrib.get("aria-label") or ""
-    return label.startswith("다음") or aria.startswith("다음") or "next" in classes
-
-
-def _disabled(link: Selector) -> bool:
-    classes = " ".join(link.xpath("./@class | ../@class").getall()).split()
-    return "disabled" in classes or link.attrib.get("aria-disabled") == "true"
 
 
 def _escape_filter_value(value: str) -> str:
     """Escape what would break the ``k=v&k=v`` string the server splits like a query."""
     return "".join(f"%{ord(char):02X}" if char in "%&=+#" else char for char in value)
-
-
-_BASE64: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def _lz_compress_to_base64(text: str) -> str:
-    """pieroxy's lz-string ``compressToBase64``, output identical to the JavaScript original.
-
-    The site's ``?d=`` filter is this encoding; the PyPI port (``lzstring``) has seen no
-    release since 2018, and the algorithm is short. JavaScript strings are UTF-16 code
-    units, so the input is walked as such (a character beyond the BMP is two units).
-    """
-    data = text.encode("utf-16-le")
-    units = [chr(data[i] | data[i + 1] << 8) for i in range(0, len(data), 2)]
-    dictionary: dict[str, int] = {}
-    pending: set[str] = set()  # single characters not yet written out literally
-    out: list[str] = []
-    buffer = position = 0
-    enlarge_in, dict_size, num_bits = 2, 3, 2
-
-    def write(value: int, bits: int) -> None:
-        nonlocal buffer, position
-        for _ in range(bits):
-            buffer = (buffer << 1) | (value & 1)
-            value >>= 1
-            if position == 5:
-                out.append(_BASE64[buffer])
-                buffer = position = 0
-            else:
-                position += 1
-
-    def grow() -> None:
-        nonlocal enlarge_in, num_bits
-        enlarge_in -= 1
-        if enlarge_in == 0:
-            enlarge_in = 1 << num_bits
-            num_bits += 1
-
-    def emit(phrase: str) -> None:
-        if phrase in pending:
-            code = ord(phrase)
-            wide = code >= 256
-            write(1 if wide else 0, num_bits)
-            write(code, 16 if wide else 8)
-            grow()
-            pending.discard(phrase)
-        else:
-            write(dictionary[phrase], num_bits)
-        grow()
-
-    phrase = ""
-    for unit in units:
-        if unit not in dictionary:
-            dictionary[unit] = dict_size
-            dict_size += 1
-            pending.add(unit)
-        if phrase + unit in dictionary:
-            phrase += unit
-            continue
-        emit(phrase)
-        dictionary[phrase + unit] = dict_size
-        dict_size += 1
-        phrase = unit
-    if phrase:
-        emit(phrase)
-    write(2, num_bits)  # end of stream
-    while True:  # flush the last, partly filled character
-        buffer <<= 1
-        if position == 5:
-            out.append(_BASE64[buffer])
-            break
-        position += 1
-    result = "".join(out)
-    return result + "=" * (-len(result) % 4)

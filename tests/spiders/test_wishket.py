@@ -19,9 +19,10 @@ from scrapy.http import HtmlResponse
 from scrapy.selector import Selector
 
 from outsourcing_crawler.items import ProjectItem
+from outsourcing_crawler.lz_string import compress_to_base64
 from outsourcing_crawler.normalisers import SEOUL
 from outsourcing_crawler.pipelines import problem
-from outsourcing_crawler.spiders.wishket import WishketSpider, _lz_compress_to_base64
+from outsourcing_crawler.spiders.wishket import WishketSpider
 from tests.support import (
     FIXTURES,
     answer,
@@ -47,7 +48,7 @@ SAMPLE_DETAIL = json.loads((FIXTURES / "wishket/wishket_detail_158857.json").rea
 
 
 def list_url(query: str) -> str:
-    return f"https://www.wishket.com/project/?d={quote(_lz_compress_to_base64(query), safe='')}"
+    return f"https://www.wishket.com/project/?d={quote(compress_to_base64(query), safe='')}"
 
 
 PAGE_ONE = list_url("srt=new&ecd=True")
@@ -81,39 +82,6 @@ def one(results: Iterable[Any]) -> ProjectItem:
 
 def seoul(*args: int) -> datetime:
     return datetime(*args, tzinfo=SEOUL)
-
-
-# -- the ?d= filter encoding ----------------------------------------------------------------------
-
-
-# Outputs of pieroxy's lz-string 1.5.0 (JavaScript), and `d` values seen in real wishket URLs.
-@pytest.mark.parametrize(
-    ("text", "encoded"),
-    [
-        ("", "Q==="),
-        ("Hello World!", "BIUwNmD2AEDqkCcwBMCEQ==="),
-        ("srt=new&ecd=True", "M4JwLgvAdgpg7gMhgYwCYQCogK4yA==="),
-        ("pt=task_based", "A4FwvCCGDODWD6AjGBTAJkA="),
-        ("pt=task_based&ecd=True", "A4FwvCCGDODWD6AjGBTAJgMhQYzWAKgE4CuKQA=="),
-        (
-            "c=development&ff=web,pc,android,ios",
-            "MYXgJgpgbhA2D2AHAthAdgFwGQDMcgHcIAjAGkWFIEM0wAneASzFMfgGcg==",
-        ),
-        ("srt=new&page=2&ecd=True", "M4JwLgvAdgpg7gMgA4EMDmMICYEwMYAmEAKiAK4xA==="),
-        (
-            "pt=term_based&s=데이터 엔지니어&srt=new&ecd=True",
-            "A4FwvCCmBOC2D6AjAhgZ0gEwGSrIB2bAXccAZFgAkBXRwAcnAJpsBbRnacAO0gHctIBjDMAFWgFdIQA=",
-        ),
-        ("s=😀 emoji&srt=new", "M4XkvBuAB7AECmC2B7AVgSwGTAE4BcQDsYB3IA=="),
-        (
-            "ab" * 200 + "가나다라마바사" * 30,
-            "IYI17SOrZ+6IcpqXrZj2u5/vQg4o0k8syiwABrAMhsBOmwH3bAJzsBQewGoG6m3OGWOu/XtwF8eg8WNEjhQid"
-            "LlTZkmfOUKVi1UrW6d+7Ya3GeQA",
-        ),
-    ],
-)
-def test_lz_string_matches_the_javascript_original(text: str, encoded: str) -> None:
-    assert _lz_compress_to_base64(text) == encoded
 
 
 # -- arguments ------------------------------------------------------------------------------------
