@@ -39,20 +39,9 @@ PAGE = "https://kmong.com/enterprise/requests/{id}"
 
 # List-row keys the detail callback falls back on (`proposal_count` exists only there).
 ROW_KEYS = (
-    "id",
-    "title",
-    "content",
-    "amount",
-    "days",
-    "deadline",
-    "proposal_count",
-    "status",
-    "breadcrumb",
-    "category",
-    "project_type",
-    "business_type",
-    "is_government",
-)
+    "id", "title", "content", "amount", "days", "deadline", "proposal_count", "status",
+    "breadcrumb", "category", "project_type", "business_type", "is_government",
+)  # fmt: skip
 # `deadline` is days remaining; beyond this it is garbage (and no date can hold it).
 MAX_DEADLINE_DAYS = 3_650
 # Intake questions whose answers list technologies (기술 스택, 사용 기술, 개발 언어 ...).
@@ -87,15 +76,9 @@ class KmongSpider(ProjectSpider):
         "max_pages": int,
     }
     expected_fields: ClassVar[tuple[str, ...]] = (
-        "title",
-        "description",
-        "category",
-        "budget_type",
-        "duration_days",
-        "work_type",
-        "deadline",
-        "applicants",
-    )
+        "title", "description", "category", "budget_type", "duration_days", "work_type",
+        "deadline", "applicants",
+    )  # fmt: skip
     per_page: ClassVar[int] = 50
 
     category: int | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import parsel
 from lxml import etree
@@ -56,6 +56,26 @@ def children_texts(selection: parsel.Selector) -> list[str]:
     """The texts of an element's children, or its own text when it has none."""
     found = [text for child in selection.xpath("./*") if (text := element_text(child))]
     return found or [text for text in [element_text(selection)] if text]
+
+
+Selection = parsel.Selector | parsel.SelectorList
+
+
+def labelled_values(
+    pairs: Iterable[tuple[Selection, Selection]],
+    *,
+    skip_class: str | None = None,
+    key: Callable[[str], str] = str,
+) -> dict[str, str]:
+    """Label -> value from the (label, value) elements of a condition table's rows: the
+    ``key`` of the label's text and the value's text (less the texts inside ``skip_class``),
+    a row with either empty left out, the first value of a label kept."""
+    values: dict[str, str] = {}
+    for label_node, value_node in pairs:
+        label, value = element_text(label_node), element_text(value_node, skip_class)
+        if label and value:
+            values.setdefault(key(label), value)
+    return values
 
 
 def labelled_text(selection: parsel.SelectorList, label: str) -> str | None:

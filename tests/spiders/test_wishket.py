@@ -23,6 +23,7 @@ from outsourcing_crawler.lz_string import compress_to_base64
 from outsourcing_crawler.normalisers import SEOUL
 from outsourcing_crawler.pipelines import problem
 from outsourcing_crawler.spiders.wishket import WishketSpider
+from outsourcing_crawler.spiders.wishket_pages import conditions
 from tests.support import (
     FIXTURES,
     answer,
@@ -565,9 +566,8 @@ def test_extra_is_json_serialisable(items: dict[str, ProjectItem]) -> None:
 
 
 def test_detail_reproduces_the_real_sample_texts() -> None:
-    spider = make_spider(WishketSpider)
     response = recording(detail_url(158857)).response()
-    assert spider.detail_fields(response) == SAMPLE_DETAIL["fields"]
+    assert conditions(response) == SAMPLE_DETAIL["fields"]
     title = response.css(".project-content-title")
     assert title.css("h1::text").get() == SAMPLE_DETAIL["title"]
     assert (
