@@ -32,6 +32,7 @@ from outsourcing_crawler.normalisers import (
     redact_personal_data,
 )
 from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.selection import labelled_values
 
 SITE = "https://www.elancer.co.kr"
 SITEMAP = f"{SITE}/sitemap.xml"
@@ -192,26 +193,25 @@ class ElancerSpider(ProjectSpider):
         page = self.html_page(response, whole=True)
         if page is None:
             return
-        response = page
-        posting = self.job_posting(response) or {}
+        posting = self.job_posting(page) or {}
         title = clean_text(posting.get("title")) or clean_text(
-            self.first_match(response, *TITLE_SELECTORS)
+            self.first_match(page, *TITLE_SELECTORS)
         )
         if title is None:
-            self.parse_error("no_jobposting", response, "no JSON-LD JobPosting and no title")
+            self.parse_error("no_jobposting", page, "no JSON-LD JobPosting and no title")
             return
         if not posting:
-            self.parse_error("missing_jsonld", response, "no JSON-LD JobPosting")
+            self.parse_error("missing_jsonld", page, "no JSON-LD JobPosting")
 
-        project_id = project_id_of(response.url) or json_text(posting.get("identifier"), "value")
+        project_id = project_id_of(page.url) or json_text(posting.get("identifier"), "value")
         if project_id is None:
-            self.parse_error("no_project_id", response)
+            self.parse_error("no_project_id", page)
             return
 
-        conditions = condition_rows(response)
-        description = self.description(response, posting)
+        conditions = condition_rows(page)
+        description = self.description(page, posting)
         budget = labelled_budget(conditions, description)
-        meta = "\n".join(response.css(META_TEXTS).getall())
+        meta = "\n".join(page.css(META_TEXTS).getall())
         tz = self.timezone
         posted_at = parse_datetime(posting.get("datePosted"), tz=tz) or parse_datetime(
             labelled_value(meta, ["등록일"], colon=False), tz=tz
@@ -224,22 +224,22 @@ class ElancerSpider(ProjectSpider):
         )
 
         yield self.item(
-            response,
+            page,
             external_id=project_id,
             url=PROJECT_PAGE.format(id=project_id),
             title=title,
             description=description,
             category=category,
-            skills=self.skills(response, posting, title, description),
+            skills=self.skills(page, posting, title, description),
             **budget_fields(budget),
             duration_days=self.duration(conditions, description),
-            work_type=self.work_type(response, posting, conditions, title, description),
+            work_type=self.work_type(page, posting, conditions, title, description),
             location=location_from_address(posting.get("jobLocation"))
             or _first(conditions, PLACE_LABELS),
             posted_at=posted_at,
             deadline=deadline,
             applicants=parse_count(labelled_value(meta, ["지원자"], colon=False)),
-            status=self.status(response),
+            status=self.status(page),
             extra=self.extra(posting, conditions, meta),
         )
 
@@ -369,19 +369,16 @@ def condition_rows(response: TextResponse) -> dict[str, str]:
     The rows come as ``<span class="info-label">`` + value, ``<dt>``/``<dd>`` or
     ``<th>``/``<td>`` depending on the page version.
     """
-    rows: dict[str, str] = {}
-    pairs = (
-        ("//*[contains(@class, 'info-label')]", "following-sibling::*[1]"),
-        ("//dt", "following-sibling::dd[1]"),
-        ("//th", "following-sibling::td[1]"),
-    )
-    for label_query, value_query in pairs:
-        for label_node in response.xpath(label_query):
-            label = re.sub(r"\s+", "", " ".join(label_node.xpath(".//text()").getall()))
-            value = clean_text(" ".join(label_node.xpath(f"{value_query}//text()").getall()))
-            if label and value and label not in rows:
-                rows[label] = value
-    return rows
+    pairs = [
+        (label, label.xpath(value_query))
+        for label_query, value_query in (
+            ("//*[contains(@class, 'info-label')]", "following-sibling::*[1]"),
+            ("//dt", "following-sibling::dd[1]"),
+            ("//th", "following-sibling::td[1]"),
+        )
+        for label in response.xpath(label_query)
+    ]
+    return labelled_values(pairs, key=lambda label: re.sub(r"\s+", "", label))
 
 
 def _first(conditions: Mapping[str, str], labels: Iterable[str]) -> str | None:
