@@ -244,8 +244,7 @@ class ElancerSpider(ProjectSpider):
         )
 
     def description(self, response: TextResponse, posting: Mapping[str, Any]) -> str | None:
-        raw = posting.get("description")
-        text = html_to_text(raw) if isinstance(raw, str) else None
+        text = html_to_text(posting.get("description"))  # HTML, at times escaped once more
         if text is None:
             for query in CONTENT_SELECTORS:
                 markup = response.css(query).get()

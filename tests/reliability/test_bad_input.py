@@ -285,12 +285,6 @@ def judge(name: str, exchange: Exchange, kind: str, response: Response) -> Verdi
     return verdict
 
 
-# Bugs found by the property below and not fixed yet, each pinned by an xfail test at the end
-# of this module; the property lets them by so that it keeps looking for new ones.
-# (spider, what) -> test. The tests there now pin the ones fixed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
-
-
 def check_mutated_page(name: str, data: st.DataObject) -> None:
     """No exception escapes a callback, every item kept is valid, an empty page is counted."""
     exchange = data.draw(st.sampled_from(exchanges(name)), label="exchange")
@@ -299,7 +293,7 @@ def check_mutated_page(name: str, data: st.DataObject) -> None:
     verdict = judge(name, exchange, kind, response)
     found = [verdict.crash] if verdict.crash else []
     found += verdict.invalid + (["silent"] if verdict.silent else [])
-    assert not [what for what in found if (name, what) not in KNOWN_BUGS], found
+    assert not found, found
 
 
 def _property_test(name: str) -> Any:
