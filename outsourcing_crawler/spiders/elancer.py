@@ -31,7 +31,7 @@ from outsourcing_crawler.normalisers import (
     posting_skills,
     redact_personal_data,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
 from outsourcing_crawler.spiders.selection import labelled_values
 
 SITE = "https://www.elancer.co.kr"
@@ -319,22 +319,17 @@ class ElancerSpider(ProjectSpider):
     def extra(
         posting: Mapping[str, Any], conditions: Mapping[str, str], meta: str
     ) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        grade = _first(conditions, GRADE_LABELS)
-        if grade:
-            extra["grade"] = grade
         experience = posting.get("experienceRequirements")
-        if isinstance(experience, str) and clean_text(experience):
-            extra["experience"] = clean_text(experience)
-        elif isinstance(experience, dict) and parse_count(experience.get("monthsOfExperience")):
-            extra["experience_months"] = parse_count(experience.get("monthsOfExperience"))
-        employment_type = clean_text(posting.get("employmentType"))
-        if employment_type:
-            extra["employment_type"] = employment_type
-        views = parse_count(labelled_value(meta, ["조회"], colon=False))
-        if views is not None:
-            extra["views"] = views
-        return extra
+        months = experience.get("monthsOfExperience") if isinstance(experience, dict) else None
+        return compact(
+            {
+                "grade": _first(conditions, GRADE_LABELS),
+                "experience": clean_text(experience) if isinstance(experience, str) else None,
+                "experience_months": parse_count(months) or None,
+                "employment_type": clean_text(posting.get("employmentType")),
+                "views": parse_count(labelled_value(meta, ["조회"], colon=False)),
+            }
+        )
 
 
 # -- helpers: selecting values (the parsing itself is the normalisers') --------------------

@@ -20,7 +20,7 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
 from outsourcing_crawler.spiders.pages import is_cut_short
 from outsourcing_crawler.spiders.selection import element_text, raw_text
 
@@ -141,9 +141,6 @@ class GuruSpider(ProjectSpider):
             [clean_text(name) for name in skill_names if clean_text(name)], title, description
         )
 
-        extra: dict[str, Any] = {}
-        if budget_text:
-            extra["budget_text"] = budget_text
         return self.item(
             response,
             external_id=external_id,
@@ -157,7 +154,7 @@ class GuruSpider(ProjectSpider):
             applicants=parse_count(applicants_text) if applicants_text else None,
             # The list shows open jobs only; it has no closed badge.
             status="open",
-            extra=extra,
+            extra=compact({"budget_text": budget_text}),
         )
 
     def posted_at(self, response: Response, meta_texts: list[str]) -> datetime | None:
