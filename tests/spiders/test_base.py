@@ -1,4 +1,4 @@
-"""What every spider shares: arguments, JSON-LD, budgets, selections, expected fields."""
+"""What every spider shares: JSON-LD, budgets, selections, expected fields."""
 
 from __future__ import annotations
 
@@ -10,20 +10,14 @@ from scrapy.http import HtmlResponse
 
 from outsourcing_crawler.normalisers import NO_BUDGET, Budget
 from outsourcing_crawler.spiders.base import ProjectSpider
+from tests.spiders.test_pages import ERRORS, URL, html
 from tests.support import make_spider, stat
-
-URL = "https://www.example.com/projects/"
-ERRORS = "outsourcing/parse_errors/site/"
 
 
 class BareSpider(ProjectSpider):
     """A spider that declares nothing about its content."""
 
     name = "site"
-
-
-def html(body: str, status: int = 200) -> HtmlResponse:
-    return HtmlResponse(URL, status=status, body=f"<html><body>{body}</body></html>".encode())
 
 
 def page_with_json_ld(*blocks: str) -> HtmlResponse:
