@@ -122,11 +122,8 @@ class FreelancerSpider(ProjectSpider):
         @scrapes platform external_id url title description skills
         @scrapes budget_type posted_at status scraped_at
         """
-        data = self.json_body(response)
+        data = self.json_object(response)
         if data is None:
-            return
-        if not isinstance(data, dict):
-            self.parse_error("bad_json_shape", response, type(data).__name__)
             return
         if "status" not in data:
             self.parse_error("missing_key_status", response, f"keys: {sorted(data)[:10]}")

@@ -103,10 +103,6 @@ class KmongSpider(ProjectSpider):
             headers={"Accept": "application/json"},
         )
 
-    def json_payload(self, response: Response) -> Any | None:
-        """The JSON body; None after counting an empty body, a block page or non-JSON."""
-        return self.json_body(response) if self.has_body(response) else None
-
     # -- list -----------------------------------------------------------------------------
 
     def parse_list(self, response: Response, page: int = 1) -> Iterator[scrapy.Request]:
@@ -117,11 +113,8 @@ class KmongSpider(ProjectSpider):
         @returns items 0 0
         @returns requests 7 7
         """
-        data = self.json_payload(response)
+        data = self.json_object(response) if self.has_body(response) else None
         if data is None:
-            return
-        if not isinstance(data, dict):
-            self.parse_error("bad_json_shape", response, type(data).__name__)
             return
         rows = data.get("requests")
         if not isinstance(rows, list):
@@ -189,7 +182,7 @@ class KmongSpider(ProjectSpider):
         """
         row = dict(row or {})
         try:
-            data = self.json_payload(response)
+            data = self.json_body(response) if self.has_body(response) else None
         except CloseSpider:
             # Keep what the list said about this request; the spider stops anyway.
             yield from self.partial_item(response, row, "detail_blocked")

@@ -1,10 +1,9 @@
 """Telling a page worth reading from one that is not, and counting each one that is not.
 
-A callback opens with one of the guards of :class:`PageSpider`: :meth:`~PageSpider.html_page`,
-:meth:`~PageSpider.json_body` or :meth:`~PageSpider.sitemap`. Each gives what there is to
-read, or None once it has counted why there is nothing (a block page, an empty, foreign or
-broken body), so that a changed or blocking site shows in the stats and the log, never as a
-silently empty crawl.
+A callback opens with one of the guards of :class:`PageSpider`: ``html_page``, ``json_body``
+(``json_object``) or ``sitemap``. Each gives what there is to read, or None once it has
+counted why there is nothing (a block page, an empty, foreign or broken body), so that a
+changed or blocking site shows in the stats and the log, never as a silently empty crawl.
 """
 
 from __future__ import annotations
@@ -232,6 +231,15 @@ class PageSpider(scrapy.Spider):
         is_html = b"<html" in response.body[:2000].lower()
         kind = "html_instead_of_json" if is_html else "not_json"
         self.parse_error(kind, response, f"{len(response.body)} bytes")
+        return None
+
+    def json_object(self, response: Response) -> dict[str, Any] | None:
+        """The response's JSON object, or None once counted: as :meth:`json_body`, and JSON
+        that is no object (``bad_json_shape``)."""
+        data = self.json_body(response)
+        if data is None or isinstance(data, dict):
+            return data
+        self.parse_error("bad_json_shape", response, type(data).__name__)
         return None
 
     def sitemap(self, response: Response) -> tuple[str, list[dict[str, Any]]] | None:

@@ -153,6 +153,23 @@ def test_a_final_block_stops_whatever_the_limit() -> None:
     assert stat(spider, BLOCKED) == 1
 
 
+@pytest.mark.parametrize(
+    ("body", "expected", "counted"),
+    [
+        (b'{"a": 1}', {"a": 1}, {}),
+        (b"[1, 2]", None, {"bad_json_shape": 1}),
+        (b'"text"', None, {"bad_json_shape": 1}),
+        (b"null", None, {"empty_json": 1}),
+        (b"{", None, {"not_json": 1}),
+    ],
+)
+def test_json_object(body: bytes, expected: dict | None, counted: dict[str, int]) -> None:
+    spider = make_spider(BareSpider)
+    response = TextResponse(URL, body=body, headers={"Content-Type": "application/json"})
+    assert spider.json_object(response) == expected
+    assert errors(spider) == counted
+
+
 # -- HTML pages -------------------------------------------------------------------------------
 
 
