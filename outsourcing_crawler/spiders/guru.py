@@ -120,7 +120,7 @@ class GuruSpider(ProjectSpider):
             self.parse_error("card_without_title", response, card.attrib.get("data-gid", ""))
             return None
         url = _without_query(response.urljoin(href))
-        external_id = card.attrib.get("data-gid") or _id_from_url(url)
+        external_id = clean_text(card.attrib.get("data-gid")) or _id_from_url(url)
         if not external_id:
             self.parse_error("card_without_id", response, url)
             return None

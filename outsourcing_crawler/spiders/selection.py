@@ -1,4 +1,4 @@
-"""Reading texts out of selected elements, the way every HTML spider needs it."""
+"""Reading selected elements as the HTML spiders need it: texts, labelled values, pagination."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import parsel
 from lxml import etree
 
 from outsourcing_crawler.normalisers import clean_text
+
+Selection = parsel.Selector | parsel.SelectorList
 
 # One compiled XPath serves every class (a variable, so no name can break the expression);
 # `concat`/`normalize-space` match a whole class token, as CSS's `.name` does.
@@ -47,7 +49,7 @@ def element_text(
     return clean_text(raw_text(selection, skip_class))
 
 
-def texts(selection: parsel.Selector | parsel.SelectorList, query: str) -> list[str]:
+def texts(selection: Selection, query: str) -> list[str]:
     """The cleaned text of each element that ``query`` selects, the empty ones left out."""
     return [text for node in selection.css(query) if (text := element_text(node))]
 
@@ -56,9 +58,6 @@ def children_texts(selection: parsel.Selector) -> list[str]:
     """The texts of an element's children, or its own text when it has none."""
     found = [text for child in selection.xpath("./*") if (text := element_text(child))]
     return found or [text for text in [element_text(selection)] if text]
-
-
-Selection = parsel.Selector | parsel.SelectorList
 
 
 def labelled_values(

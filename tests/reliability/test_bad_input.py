@@ -419,6 +419,15 @@ def test_freelancer_budget_without_currency() -> None:
     assert verdict.invalid == []
 
 
+def test_guru_card_with_a_blank_id() -> None:
+    exchange = exchange_of("guru", "/programming-development/")
+    body = exchange.recording.body_path.read_bytes()
+    blank = re.sub(rb'data-gid="\d+"', b'data-gid=" "', body, count=1)
+    assert blank != body
+    verdict = judge("guru", exchange, "change_attribute", served(exchange, blank))
+    assert verdict.invalid == []
+
+
 def test_kmong_detail_title_of_the_wrong_type() -> None:
     verdict = judged("kmong", "/requests/612345", lambda v: v.update(title=0))
     assert verdict.invalid == []
