@@ -19,6 +19,7 @@ from .skills import (
 )
 from .status import parse_status
 from .text import (
+    HANGUL,
     clean_text,
     description_text,
     html_to_text,
@@ -29,6 +30,7 @@ from .text import (
 from .work_type import parse_work_type
 
 __all__ = [
+    "HANGUL",
     "MAN_WON",
     "NO_BUDGET",
     "SEOUL",

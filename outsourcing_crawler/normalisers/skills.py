@@ -13,11 +13,10 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-from .text import clean_text
+from .text import HANGUL, clean_text
 
 __all__ = ["canonical_skill", "merge_skills", "skills_from_field", "skills_in_text"]
 
-_HANGUL: Final = re.compile(r"[가-힣]")
 # Separators inside an alias also match their absence: "React Native", "React-Native".
 _ALIAS_SEPARATORS: Final = re.compile(r"[\s\-_]+")
 _SQUASH: Final = re.compile(r"[\s.\-_]+")
@@ -94,7 +93,7 @@ class _Trie:
             key = " " if _ALIAS_SEPARATORS.fullmatch(token) else token
             node = node.children.setdefault(key, _Trie())
         last = spelling[-1]
-        if _HANGUL.fullmatch(last):
+        if HANGUL.fullmatch(last):
             node.end = _KOREAN_END
         else:
             node.end = _VERSIONED_END if last.isascii() and last.isalpha() else _ASCII_END

@@ -9,8 +9,10 @@ from typing import Any, Final
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html.defs import tags as HTML_TAGS
 
 __all__ = [
+    "HANGUL",
     "clean_text",
     "description_text",
     "html_to_text",
@@ -34,9 +36,14 @@ _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS: Final = re.compile(r"\r\n?|[\n\u2028\u2029\x85\x0b\x0c]")
 # Only something that really looks like a tag, comment or entity sends text through the HTML
 # parser: plain text such as "a < b", "a<b" or "5 > 3" then stays untouched.
-_MARKUP_HINT: Final = re.compile(
-    r"</?[A-Za-z][^<>]*>|<!--|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"
-)
+_TAG: Final = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
+_MARKUP_HINT: Final = re.compile(rf"{_TAG.pattern}|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+# Markup that arrives escaped once more (``&lt;p&gt;…``, as some JSON-LD descriptions carry
+# it) holds escaped tags of HTML elements and no real tag; "&lt;tag&gt;" alone is text.
+_ESCAPED_TAG: Final = re.compile(r"&lt;/?([A-Za-z][A-Za-z0-9]*)[^<>]{0,200}?&gt;")
+# Hangul syllables and compatibility jamo (ㄱ, ㅋ, ㅏ): a character of Korean text.
+HANGUL: Final = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 _DROPPED_TAGS: Final = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg"}
@@ -150,17 +157,25 @@ def _element_text(root: etree._Element) -> str:
     return "".join(parts)
 
 
+def _is_escaped_markup(text: str) -> bool:
+    escaped = (match[1].lower() in HTML_TAGS for match in _ESCAPED_TAG.finditer(text))
+    return any(escaped) and not _TAG.search(text)
+
+
 def html_to_text(html: str | None) -> str | None:
     """Readable plain text from HTML (or from plain text with stray tags).
 
     Paragraphs (block elements, ``<br>``, newlines) are separated by exactly one newline;
-    each line is stripped, blank lines are dropped, script/style content is removed.
+    each line is stripped, blank lines are dropped, script/style content is removed. HTML
+    escaped once more (``&lt;p&gt;…&lt;/p&gt;``, no real tag) is read as the HTML it is.
     """
     if not isinstance(html, str):
         return None
     text = _CONTROL.sub("", _storable(html))
     if not text.strip():
         return None
+    if _is_escaped_markup(text):
+        text = unescape(text)
     if not _MARKUP_HINT.search(text):
         return _clean_lines(text)
     root = _parse_html(text)

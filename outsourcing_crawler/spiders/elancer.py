@@ -8,9 +8,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy.http import Response, TextResponse
-from scrapy.utils.sitemap import Sitemap
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import (
@@ -33,17 +31,14 @@ from outsourcing_crawler.normalisers import (
     posting_skills,
     redact_personal_data,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.selection import labelled_values
 
 SITE = "https://www.elancer.co.kr"
 SITEMAP = f"{SITE}/sitemap.xml"
 PROJECT_PAGE = SITE + "/project_detail/{id}"
 PROJECT_PATH = re.compile(r"/project_detail/(\d+)/?")
 SITE_HOSTS = frozenset({"www.elancer.co.kr", "elancer.co.kr"})
-# A whole sitemap file ends with its root's end tag (and perhaps a generator's comment).
-_SITEMAP_END = re.compile(
-    rb"</(?:[\w.-]+:)?(urlset|sitemapindex)\s*>(?:\s|<!--.*?-->)*\Z", re.DOTALL
-)
 
 # Condition labels (spaces removed) and the budget type their amount has.
 MONTHLY_LABELS = frozenset({"월단가", "단가", "월금액", "월급여"})
@@ -132,42 +127,24 @@ class ElancerSpider(ProjectSpider):
         @returns items 0 0
         @returns requests 1 1
         """
+        sitemap = self.sitemap(response)
+        if sitemap is None:
+            return
+        root, entries = sitemap
         pending = list(pending)
-        if self.is_block_page(response):
-            self.blocked(response)
-            return
-        if not response.body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}")
-            return
-        try:
-            sitemap = Sitemap(response.body)
-            entries = list(sitemap)
-        except (etree.LxmlError, StopIteration, ValueError) as exc:
-            self.parse_error("not_sitemap", response, type(exc).__name__)
-            return
-        if sitemap.type in ("urlset", "sitemapindex") and not is_whole_sitemap(
-            response.body, sitemap.type
-        ):
-            # lxml's recovering parser reads a file cut short as a shorter file, whose last
-            # entry may be cut too (a loc ending mid-id): only the entries before it are used.
-            self.parse_error("truncated_sitemap", response, f"{len(response.body)} bytes")
-            entries = entries[:-1]
-        if sitemap.type == "sitemapindex":
+        if root == "sitemapindex":
             children = [
                 entry["loc"] for entry in entries if self.is_loc_url(response, entry.get("loc"))
             ]
             if not children:
                 self.parse_error("empty_sitemap_index", response)
             pending = children + pending
-        elif sitemap.type == "urlset":
-            yield from self.project_requests(response, entries)
         else:
-            self.parse_error("not_sitemap", response, f"root element <{sitemap.type}>")
-            return
+            yield from self.project_requests(response, entries)
         if pending and not self.limit_reached():
             following = self.sitemap_request(pending[0], pending[1:])
             # After a file of project pages, the next file is the next (older) list page.
-            yield self.next_list_page(following) if sitemap.type == "urlset" else following
+            yield self.next_list_page(following) if root == "urlset" else following
         elif not pending and self._projects_requested == 0:
             # The whole sitemap named no project page: the site changed, not idle.
             self.parse_error("no_project_locs", response)
@@ -213,37 +190,28 @@ class ElancerSpider(ProjectSpider):
         @scrapes budget_min budget_max currency budget_type duration_days work_type location
         @scrapes posted_at deadline applicants scraped_at
         """
-        if not isinstance(response, TextResponse) or not response.body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}")
+        page = self.html_page(response, whole=True)
+        if page is None:
             return
-        if self.is_block_page(response):
-            self.blocked(response)
-            return
-        tail = response.text[-4096:].lower()
-        if "</html>" not in tail and "</body>" not in tail:
-            # The badge and condition rows come late in the page: skip it, it is refetched.
-            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
-            return
-
-        posting = self.job_posting(response) or {}
+        posting = self.job_posting(page) or {}
         title = clean_text(posting.get("title")) or clean_text(
-            self.first_match(response, *TITLE_SELECTORS)
+            self.first_match(page, *TITLE_SELECTORS)
         )
         if title is None:
-            self.parse_error("no_jobposting", response, "no JSON-LD JobPosting and no title")
+            self.parse_error("no_jobposting", page, "no JSON-LD JobPosting and no title")
             return
         if not posting:
-            self.parse_error("missing_jsonld", response, "no JSON-LD JobPosting")
+            self.parse_error("missing_jsonld", page, "no JSON-LD JobPosting")
 
-        project_id = project_id_of(response.url) or json_text(posting.get("identifier"), "value")
+        project_id = project_id_of(page.url) or json_text(posting.get("identifier"), "value")
         if project_id is None:
-            self.parse_error("no_project_id", response)
+            self.parse_error("no_project_id", page)
             return
 
-        conditions = condition_rows(response)
-        description = self.description(response, posting)
+        conditions = condition_rows(page)
+        description = self.description(page, posting)
         budget = labelled_budget(conditions, description)
-        meta = "\n".join(response.css(META_TEXTS).getall())
+        meta = "\n".join(page.css(META_TEXTS).getall())
         tz = self.timezone
         posted_at = parse_datetime(posting.get("datePosted"), tz=tz) or parse_datetime(
             labelled_value(meta, ["등록일"], colon=False), tz=tz
@@ -256,30 +224,27 @@ class ElancerSpider(ProjectSpider):
         )
 
         yield self.item(
-            response,
+            page,
             external_id=project_id,
             url=PROJECT_PAGE.format(id=project_id),
             title=title,
             description=description,
             category=category,
-            skills=self.skills(response, posting, title, description),
+            skills=self.skills(page, posting, title, description),
             **budget_fields(budget),
             duration_days=self.duration(conditions, description),
-            work_type=self.work_type(response, posting, conditions, title, description),
+            work_type=self.work_type(page, posting, conditions, title, description),
             location=location_from_address(posting.get("jobLocation"))
             or _first(conditions, PLACE_LABELS),
             posted_at=posted_at,
             deadline=deadline,
             applicants=parse_count(labelled_value(meta, ["지원자"], colon=False)),
-            status=self.status(response),
+            status=self.status(page),
             extra=self.extra(posting, conditions, meta),
         )
 
     def description(self, response: TextResponse, posting: Mapping[str, Any]) -> str | None:
-        raw = posting.get("description")
-        text = html_to_text(raw) if isinstance(raw, str) else None
-        if text and re.search(r"</?[a-z][^>]*>", text):
-            text = html_to_text(text)  # JSON-LD HTML escaped twice
+        text = html_to_text(posting.get("description"))  # HTML, at times escaped once more
         if text is None:
             for query in CONTENT_SELECTORS:
                 markup = response.css(query).get()
@@ -354,22 +319,17 @@ class ElancerSpider(ProjectSpider):
     def extra(
         posting: Mapping[str, Any], conditions: Mapping[str, str], meta: str
     ) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        grade = _first(conditions, GRADE_LABELS)
-        if grade:
-            extra["grade"] = grade
         experience = posting.get("experienceRequirements")
-        if isinstance(experience, str) and clean_text(experience):
-            extra["experience"] = clean_text(experience)
-        elif isinstance(experience, dict) and parse_count(experience.get("monthsOfExperience")):
-            extra["experience_months"] = parse_count(experience.get("monthsOfExperience"))
-        employment_type = clean_text(posting.get("employmentType"))
-        if employment_type:
-            extra["employment_type"] = employment_type
-        views = parse_count(labelled_value(meta, ["조회"], colon=False))
-        if views is not None:
-            extra["views"] = views
-        return extra
+        months = experience.get("monthsOfExperience") if isinstance(experience, dict) else None
+        return compact(
+            {
+                "grade": _first(conditions, GRADE_LABELS),
+                "experience": clean_text(experience) if isinstance(experience, str) else None,
+                "experience_months": parse_count(months) or None,
+                "employment_type": clean_text(posting.get("employmentType")),
+                "views": parse_count(labelled_value(meta, ["조회"], colon=False)),
+            }
+        )
 
 
 # -- helpers: selecting values (the parsing itself is the normalisers') --------------------
@@ -384,12 +344,6 @@ def is_web_url(value: Any) -> bool:
     except ValueError:  # "http://[" and other broken hosts
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def is_whole_sitemap(body: bytes, root: str) -> bool:
-    """Whether a sitemap file's body ends with the end tag of its ``root`` element."""
-    end = _SITEMAP_END.search(body[-4096:])
-    return end is not None and end[1].decode() == root
 
 
 def project_id_of(url: Any) -> str | None:
@@ -409,19 +363,16 @@ def condition_rows(response: TextResponse) -> dict[str, str]:
     The rows come as ``<span class="info-label">`` + value, ``<dt>``/``<dd>`` or
     ``<th>``/``<td>`` depending on the page version.
     """
-    rows: dict[str, str] = {}
-    pairs = (
-        ("//*[contains(@class, 'info-label')]", "following-sibling::*[1]"),
-        ("//dt", "following-sibling::dd[1]"),
-        ("//th", "following-sibling::td[1]"),
-    )
-    for label_query, value_query in pairs:
-        for label_node in response.xpath(label_query):
-            label = re.sub(r"\s+", "", " ".join(label_node.xpath(".//text()").getall()))
-            value = clean_text(" ".join(label_node.xpath(f"{value_query}//text()").getall()))
-            if label and value and label not in rows:
-                rows[label] = value
-    return rows
+    pairs = [
+        (label, label.xpath(value_query))
+        for label_query, value_query in (
+            ("//*[contains(@class, 'info-label')]", "following-sibling::*[1]"),
+            ("//dt", "following-sibling::dd[1]"),
+            ("//th", "following-sibling::td[1]"),
+        )
+        for label in response.xpath(label_query)
+    ]
+    return labelled_values(pairs, key=lambda label: re.sub(r"\s+", "", label))
 
 
 def _first(conditions: Mapping[str, str], labels: Iterable[str]) -> str | None:

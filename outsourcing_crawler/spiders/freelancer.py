@@ -22,7 +22,12 @@ from outsourcing_crawler.normalisers import (
     parse_id,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, SpiderArgumentError, budget_fields
+from outsourcing_crawler.spiders.base import (
+    ProjectSpider,
+    SpiderArgumentError,
+    budget_fields,
+    compact,
+)
 
 API_URL = "https://www.freelancer.com/api/projects/0.1/projects/active/"
 PROJECT_URL = "https://www.freelancer.com/projects/{}"
@@ -117,11 +122,8 @@ class FreelancerSpider(ProjectSpider):
         @scrapes platform external_id url title description skills
         @scrapes budget_type posted_at status scraped_at
         """
-        data = self.json_body(response)
+        data = self.json_object(response)
         if data is None:
-            return
-        if not isinstance(data, dict):
-            self.parse_error("bad_json_shape", response, type(data).__name__)
             return
         if "status" not in data:
             self.parse_error("missing_key_status", response, f"keys: {sorted(data)[:10]}")
@@ -245,24 +247,20 @@ class FreelancerSpider(ProjectSpider):
         bids: dict[str, Any],
         currency: dict[str, Any],
     ) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        if _number(bids.get("bid_avg")):
-            extra["bid_avg"] = round(bids["bid_avg"], 2)
-        if _number(currency.get("exchange_rate")):
-            extra["exchange_rate"] = currency["exchange_rate"]
-        language = clean_text(project.get("language"))
-        if language:
-            extra["language"] = language
         upgrades = sorted(
             {clean for name, on in _dict(project.get("upgrades")).items()
              if on is True and (clean := clean_text(name))}
         )  # fmt: skip
-        if upgrades:
-            extra["upgrades"] = upgrades
-        job_ids = [job["id"] for job in jobs if isinstance(job.get("id"), int)]
-        if job_ids:
-            extra["job_ids"] = job_ids
-        return extra
+        bid_avg, exchange_rate = bids.get("bid_avg"), currency.get("exchange_rate")
+        return compact(
+            {
+                "bid_avg": round(bid_avg, 2) if _number(bid_avg) else None,
+                "exchange_rate": exchange_rate if _number(exchange_rate) else None,
+                "language": clean_text(project.get("language")),
+                "upgrades": upgrades,
+                "job_ids": [job["id"] for job in jobs if isinstance(job.get("id"), int)],
+            }
+        )
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -133,10 +133,9 @@ class FreemoaSpider(ProjectSpider):
         @scrapes budget_min budget_max currency budget_type duration_days work_type location
         @scrapes posted_at deadline applicants scraped_at
         """
-        body = response.body
-        if not body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}, page {page}")
+        if not self.has_body(response):
             return
+        body = response.body
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):

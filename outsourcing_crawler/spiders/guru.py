@@ -20,7 +20,9 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, element_text, raw_text
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.pages import is_cut_short
+from outsourcing_crawler.spiders.selection import element_text, raw_text
 
 LIST_URL = "https://www.guru.com/d/jobs/c/programming-development/"
 CATEGORY = "Programming & Development"
@@ -82,40 +84,28 @@ class GuruSpider(ProjectSpider):
         @scrapes platform external_id url title description skills
         @scrapes budget_type posted_at status scraped_at
         """
-        if self.is_block_page(response):
-            self.blocked(response)
+        page = self.html_page(response)
+        if page is None:
             return
-        if not isinstance(response, TextResponse):
-            self.parse_error(
-                "not_html",
-                response,
-                (response.headers.get("Content-Type") or b"").decode("latin-1"),
-            )
-            return
-        cards = self.cards(response)
+        cards = self.cards(page)
         if not cards:
-            kind = "empty_body" if not response.text.strip() else "no_cards"
-            self.parse_error(kind, response, f"{len(response.body)} bytes")
+            self.parse_error("no_cards", response, f"{len(response.body)} bytes")
             return
-
-        tail = response.text[-4096:].lower()
-        truncated = "</html>" not in tail and "</body>" not in tail
-        if truncated:
-            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
-            # The parser closed the last open card at the cut: it is only kept if the page
-            # goes on after it (the cut fell behind it).
-            if not cards[-1].xpath("following::*"):
-                cards = cards[:-1]
+        truncated = is_cut_short(page)
+        # The parser closed the last open card at the cut: it is only kept if the page goes on
+        # after it (the cut fell behind it).
+        if truncated and not cards[-1].xpath("following::*"):
+            cards = cards[:-1]
 
         for card in cards:
-            item = self.card_item(response, card)
+            item = self.card_item(page, card)
             if item is not None:
                 yield item
 
-        page = self.page_number(response.url)
-        if self.max_pages is not None and page >= self.max_pages:
+        number = self.page_number(page.url)
+        if self.max_pages is not None and number >= self.max_pages:
             return
-        next_url = self.next_page(response, page, truncated=truncated)
+        next_url = self.next_page(page, number, truncated=truncated)
         if next_url:
             yield self.next_list_page(self.request(next_url, callback=self.parse))
 
@@ -130,7 +120,7 @@ class GuruSpider(ProjectSpider):
             self.parse_error("card_without_title", response, card.attrib.get("data-gid", ""))
             return None
         url = _without_query(response.urljoin(href))
-        external_id = card.attrib.get("data-gid") or _id_from_url(url)
+        external_id = clean_text(card.attrib.get("data-gid")) or _id_from_url(url)
         if not external_id:
             self.parse_error("card_without_id", response, url)
             return None
@@ -151,9 +141,6 @@ class GuruSpider(ProjectSpider):
             [clean_text(name) for name in skill_names if clean_text(name)], title, description
         )
 
-        extra: dict[str, Any] = {}
-        if budget_text:
-            extra["budget_text"] = budget_text
         return self.item(
             response,
             external_id=external_id,
@@ -167,7 +154,7 @@ class GuruSpider(ProjectSpider):
             applicants=parse_count(applicants_text) if applicants_text else None,
             # The list shows open jobs only; it has no closed badge.
             status="open",
-            extra=extra,
+            extra=compact({"budget_text": budget_text}),
         )
 
     def posted_at(self, response: Response, meta_texts: list[str]) -> datetime | None:

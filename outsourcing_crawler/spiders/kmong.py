@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
@@ -26,43 +25,27 @@ from outsourcing_crawler.normalisers import (
     parse_duration_days,
     parse_id,
     parse_int,
-    parse_work_type,
-    redact_personal_data,
-    skills_from_field,
     skills_in_text,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.kmong_answers import (
+    answered_skills,
+    answers_extra,
+    parse_answers,
+    place,
+    work_type,
+)
 
 API = "https://kmong.com/api/custom-project/v1/requests"
 PAGE = "https://kmong.com/enterprise/requests/{id}"
 
 # List-row keys the detail callback falls back on (`proposal_count` exists only there).
 ROW_KEYS = (
-    "id",
-    "title",
-    "content",
-    "amount",
-    "days",
-    "deadline",
-    "proposal_count",
-    "status",
-    "breadcrumb",
-    "category",
-    "project_type",
-    "business_type",
-    "is_government",
-)
+    "id", "title", "content", "amount", "days", "deadline", "proposal_count", "status",
+    "breadcrumb", "category", "project_type", "business_type", "is_government",
+)  # fmt: skip
 # `deadline` is days remaining; beyond this it is garbage (and no date can hold it).
 MAX_DEADLINE_DAYS = 3_650
-# Intake questions whose answers list technologies (기술 스택, 사용 기술, 개발 언어 ...).
-SKILL_QUESTION = re.compile(
-    r"기술|스택|언어|프레임워크|라이브러리|개발\s*환경|stack|language", re.I
-)
-HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-# Intake questions about how and where the work is done (진행 방식, 근무 형태, 미팅 방식 ...).
-WORK_QUESTION = re.compile(r"방식|형태|근무|상주|출근|장소|work", re.I)
-# Intake questions naming the place of work (resident requests).
-PLACE_QUESTION = re.compile(r"근무\s*(?:지|장소|위치|지역)|위치|지역")
 
 
 class KmongSpider(ProjectSpider):
@@ -87,15 +70,9 @@ class KmongSpider(ProjectSpider):
         "max_pages": int,
     }
     expected_fields: ClassVar[tuple[str, ...]] = (
-        "title",
-        "description",
-        "category",
-        "budget_type",
-        "duration_days",
-        "work_type",
-        "deadline",
-        "applicants",
-    )
+        "title", "description", "category", "budget_type", "duration_days", "work_type",
+        "deadline", "applicants",
+    )  # fmt: skip
     per_page: ClassVar[int] = 50
 
     category: int | None = None
@@ -126,13 +103,6 @@ class KmongSpider(ProjectSpider):
             headers={"Accept": "application/json"},
         )
 
-    def json_payload(self, response: Response) -> Any | None:
-        """The JSON body; None after counting an empty body, a block page or non-JSON."""
-        if not response.body.strip():
-            self.parse_error("empty_body", response, f"HTTP {response.status}")
-            return None
-        return self.json_body(response)
-
     # -- list -----------------------------------------------------------------------------
 
     def parse_list(self, response: Response, page: int = 1) -> Iterator[scrapy.Request]:
@@ -143,11 +113,8 @@ class KmongSpider(ProjectSpider):
         @returns items 0 0
         @returns requests 7 7
         """
-        data = self.json_payload(response)
+        data = self.json_object(response) if self.has_body(response) else None
         if data is None:
-            return
-        if not isinstance(data, dict):
-            self.parse_error("bad_json_shape", response, type(data).__name__)
             return
         rows = data.get("requests")
         if not isinstance(rows, list):
@@ -166,7 +133,7 @@ class KmongSpider(ProjectSpider):
                 continue
             request_id = str(request_id).strip()
             if row.get("is_confidential") is True:
-                self.count_confidential(response)
+                self.skipped("confidential", response)  # private, no public posting
                 continue
             fallback = {key: row[key] for key in ROW_KEYS if key in row}
             yield self.detail_request(
@@ -215,7 +182,7 @@ class KmongSpider(ProjectSpider):
         """
         row = dict(row or {})
         try:
-            data = self.json_payload(response)
+            data = self.json_body(response) if self.has_body(response) else None
         except CloseSpider:
             # Keep what the list said about this request; the spider stops anyway.
             yield from self.partial_item(response, row, "detail_blocked")
@@ -231,18 +198,12 @@ class KmongSpider(ProjectSpider):
             yield from self.partial_item(response, row, "detail_unavailable")
             return
         if detail.get("is_confidential") is True:
-            self.count_confidential(response)
+            self.skipped("confidential", response)  # private, no public posting
             return
         for key in ("title", "description"):
             if key not in detail:
                 self.parse_error(f"missing_key_{key}", response)
         yield self.build_item(response, row, detail)
-
-    def count_confidential(self, response: Response) -> None:
-        """Private requests (is_confidential) are not public postings: skipped, counted."""
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("outsourcing/skipped/confidential")
-        self.logger.debug("Skipped a confidential request at %s", response.url)
 
     def on_detail_error(self, failure: Failure) -> Iterator[ProjectItem]:
         """Errback of a detail call: count the failure, keep the posting from its list row."""
@@ -328,7 +289,7 @@ class KmongSpider(ProjectSpider):
             # An absent key (parse_detail) and an unreadable value (read) are counted already.
             self.parse_error("empty_title", response, f"request {request_id}")
         project_type = json_text(value("project_type")) or self.project_type
-        answers = _parse_answers(detail.get("answers"))
+        answers = parse_answers(detail.get("answers"))
         if not isinstance(detail.get("answers"), list | type(None)):
             self.parse_error("bad_answers", response)
 
@@ -342,14 +303,8 @@ class KmongSpider(ProjectSpider):
             budget_type="monthly" if project_type == "RESIDENT" else "fixed",
         )
 
-        named = skills_from_field(
-            [item for a in answers if SKILL_QUESTION.search(a.question) for item in a.items]
-        )
         skills = merge_skills(
-            # Korean aliases (리액트, 스프링부트) come back canonical and the form's fixed
-            # choices (잘 모르겠어요) are no skills in the vocabulary; Korean left over is
-            # the client's own wording (기존 시스템과 동일), which no word list covers.
-            [name for name in named if not HANGUL.search(name)],
+            answered_skills(answers),
             skills_in_text("\n".join(filter(None, (title, description)))),
         )
 
@@ -375,11 +330,7 @@ class KmongSpider(ProjectSpider):
             "is_tax": detail.get("is_tax"),
             "cat1": category_ids.get("cat1"),
             "cat2": category_ids.get("cat2"),
-            "answers": [
-                {"question": a.question, "answer": redact_personal_data(a.text)}
-                for a in answers
-                if a.text
-            ],
+            "answers": answers_extra(answers),
         }
         return {
             "external_id": request_id or None,
@@ -390,14 +341,14 @@ class KmongSpider(ProjectSpider):
             "skills": skills,
             **budget_fields(budget),
             "duration_days": parse_duration_days(value("days")) or None,
-            "work_type": _work_type(project_type, answers),
-            "location": _place(answers),
+            "work_type": work_type(project_type, answers),
+            "location": place(answers),
             "posted_at": None,  # the API publishes none; the database keeps first_seen_at
             "deadline": deadline,
             "applicants": parse_count(row.get("proposal_count", detail.get("proposal_count"))),
             # APPROVAL is kmong's "open for proposals"; CLOSED, COMPLETE, CANCEL... are not.
             "status": "closed" if status is not None and status != "APPROVAL" else "open",
-            "extra": {key: val for key, val in extra.items() if val not in (None, [])},
+            "extra": compact(extra),
         }
 
     @staticmethod
@@ -406,58 +357,3 @@ class KmongSpider(ProjectSpider):
             return join_category(breadcrumb)
         names = [ids.get("cat1_name"), ids.get("cat2_name")]
         return join_category([name for name in names if name]) or None
-
-
-class _Answer(NamedTuple):
-    """One of the client's answers to kmong's intake questions."""
-
-    question: str
-    items: list[str]  # the choices (or the free text) one by one
-    text: str  # the whole answer as one line
-
-
-def _parse_answers(raw: Any) -> list[_Answer]:
-    """``answers``: ``{title, type, contents, description}``; ITEMS answers are the
-    ``contents`` choices, other types (free text) answer in ``description``."""
-    if not isinstance(raw, list):
-        return []
-    answers = []
-    for entry in raw:
-        if not isinstance(entry, dict):
-            continue
-        question = clean_text(str(entry.get("title") or "")) or ""
-        contents = entry.get("contents")
-        # A choice is a string, or an object naming it ({"title": "React"}).
-        items = [
-            text
-            for choice in (contents if isinstance(contents, list) else [])
-            if (text := json_text(choice, "title", "name", "content", "value"))
-        ]
-        note = entry.get("description")
-        note = clean_text(note) if isinstance(note, str) else None
-        if entry.get("type", "ITEMS") == "ITEMS" and items:
-            text = ", ".join(items)
-        else:
-            text = note or ", ".join(items)
-            items = items or ([note] if note else [])
-        answers.append(_Answer(question, items, text))
-    return answers
-
-
-def _work_type(project_type: str | None, answers: list[_Answer]) -> str | None:
-    """RESIDENT work is on site; OUTSOURCING is remote unless the answers say otherwise."""
-    if project_type == "RESIDENT":
-        return "onsite"
-    said = {parse_work_type(a.text) for a in answers if a.text and WORK_QUESTION.search(a.question)}
-    # 반상주 in one answer and 오프라인 미팅 in another is still hybrid work.
-    for kind in ("hybrid", "onsite"):
-        if kind in said:
-            return kind
-    return "remote" if project_type == "OUTSOURCING" else None
-
-
-def _place(answers: list[_Answer]) -> str | None:
-    for a in answers:
-        if a.text and PLACE_QUESTION.search(a.question):
-            return a.text
-    return None

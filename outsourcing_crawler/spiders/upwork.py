@@ -24,7 +24,8 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, element_text
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.selection import element_text
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -52,6 +53,7 @@ TILES = (
 )
 # Old markup: a generic card section, a tile only when it holds a job link.
 CARD_SECTIONS = ".up-card-section"
+JOB_LINK = 'a[href*="/jobs/"]'
 TITLE_LINK = (
     "h2.job-tile-title a",
     'a[data-test~="job-tile-title-link"]',
@@ -165,7 +167,7 @@ class UpworkSpider(ProjectSpider):
         "budget_type",
         "posted_at",
     )
-    content_selector = ", ".join(TILES)
+    content_selector = ", ".join((*TILES, f"{CARD_SECTIONS} {JOB_LINK}"))
     custom_settings: ClassVar[dict[str, Any]] = {
         # Only this spider loads the browser handler; only meta["playwright"] uses it.
         "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
@@ -258,14 +260,12 @@ class UpworkSpider(ProjectSpider):
         @returns requests 1 1
         @scrapes platform external_id url title budget_type scraped_at
         """
-        if not isinstance(response, TextResponse):
-            self.parse_error("not_html", response, f"{len(response.body)} bytes")
+        page = self.html_page(response)
+        if page is None:
             return
-        tiles = self.tiles(response)
+        tiles = self.tiles(page)
         if not tiles:
-            if self.is_block_page(response):
-                self.blocked(response)
-            elif response.css(EMPTY_STATE):
+            if page.css(EMPTY_STATE):
                 if page_number == 1 and not self.q:
                     # Every recent job of the site cannot be none: a loading or changed page.
                     self.parse_error("no_results", response, "empty result list")
@@ -276,17 +276,17 @@ class UpworkSpider(ProjectSpider):
             return
         reference = self.fetched_at(response)
         for tile in tiles:
-            item = self.tile_item(response, tile, reference)
+            item = self.tile_item(page, tile, reference)
             if item is not None:
                 yield item
-        if page_number < self.max_pages and self.has_next_page(response):
+        if page_number < self.max_pages and self.has_next_page(page):
             yield self.next_list_page(self.search_request(page_number + 1))
 
     def tiles(self, response: TextResponse) -> list[Selector]:
         tiles = self.first_selection(response, *TILES)
         if tiles:
             return list(tiles)
-        return [s for s in response.css(CARD_SECTIONS) if s.css('a[href*="/jobs/"]')]
+        return [s for s in response.css(CARD_SECTIONS) if s.css(JOB_LINK)]
 
     def has_next_page(self, response: TextResponse) -> bool:
         control = self.first_selection(response, *NEXT_PAGE)
@@ -349,7 +349,7 @@ class UpworkSpider(ProjectSpider):
             **budget_fields(budget),
             duration_days=parse_duration_days(duration) if duration else None,
             posted_at=posted_at,
-            extra={key: value for key, value in extra.items() if value is not None},
+            extra=compact(extra),
         )
         present = {**vars(item), "experience_level": experience}
         for field in TILE_FIELDS:

@@ -5,88 +5,40 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 from urllib.parse import quote
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.selector import Selector, SelectorList
+from scrapy.selector import Selector
 
 from outsourcing_crawler.items import ProjectItem
-from outsourcing_crawler.normalisers import (
-    NO_BUDGET,
-    Budget,
-    budget_from_base_salary,
-    clean_text,
-    description_text,
-    is_login_prompt,
-    join_category,
-    merge_skills,
-    parse_budget,
-    parse_count,
-    parse_datetime,
-    parse_duration_days,
-    parse_relative,
-    parse_status,
-    parse_work_type,
-    redact_personal_data,
-    skills_from_field,
-    skills_in_text,
-)
-from outsourcing_crawler.spiders.base import (
-    ProjectSpider,
-    budget_fields,
-    element_text,
-    raw_text,
+from outsourcing_crawler.lz_string import compress_to_base64
+from outsourcing_crawler.normalisers import clean_text
+from outsourcing_crawler.spiders.base import ProjectSpider
+from outsourcing_crawler.spiders.pages import looks_like_json
+from outsourcing_crawler.spiders.selection import element_text, next_page_link, raw_text
+from outsourcing_crawler.spiders.wishket_pages import (
+    PROJECT_ID,
+    PROJECT_URL,
+    card_fields,
+    login_hidden,
+    project_fields,
 )
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 LIST_URL: Final = "https://www.wishket.com/project/"
-PROJECT_URL: Final = "https://www.wishket.com/project/{}/"
 PAGE_SIZE: Final = 10
 
-_PROJECT_ID: Final = re.compile(r"/project/(\d+)")
 # What a card shows of a posting that changes only when the posting does.
 LISTED_FIELDS: Final = (
-    "title",
-    "status",
-    "budget_min",
-    "budget_max",
-    "budget_type",
-    "duration_days",
-    "work_type",
-    "location",
-    "skills",
-    "applicants",
-)
-_EMPTY_LIST: Final = re.compile(r"(?:프로젝트|검색\s*결과)(?:가|이)?\s*없습니다")
-
-_PROJECT_TYPES: Final = {"외주": "task_based", "기간제": "term_based"}
-
-# Detail condition labels kept in ``extra`` (project facts, never about a person).
-_CONDITION_KEYS: Final = {
-    "예상 시작일": "start",
-    "근무 시작일": "start",
-    "진행 분류": "progress",
-    "기획 상태": "planning",
-    "프로젝트 경험": "client_experience",
-    "협업 예정 인력": "collaborators",
-    "우선 순위": "priority",
-    "사전 미팅 방식": "meeting",
-    "진행 중 미팅": "meeting_during",
-    "근무 형태": "work_style",
-    "근무 시간": "work_hours",
-}
-# Detail condition labels that fill item fields, so not repeated in ``extra``.
-_ITEM_LABELS: Final = frozenset(
-    {
-        "예상 금액", "월 금액", "예상 기간", "지원자 수", "모집 마감일", "클라이언트 위치",
-        "근무 위치", "관련 기술",
-    }
+    "title", "status", "budget_min", "budget_max", "budget_type", "duration_days", "work_type",
+    "location", "skills", "applicants",
 )  # fmt: skip
+_EMPTY_LIST: Final = re.compile(r"(?:프로젝트|검색\s*결과)(?:가|이)?\s*없습니다")
 
 
 class WishketSpider(ProjectSpider):
@@ -127,10 +79,6 @@ class WishketSpider(ProjectSpider):
     keyword: str | None = None
     max_pages: int | None = None
 
-    def local_time(self, response: Response) -> datetime:
-        """The fetch time in Seoul, so that relative dates come out in the site's zone."""
-        return self.fetched_at(response).astimezone(self.timezone)
-
     # -- requests -------------------------------------------------------------------------
 
     def filter_query(self, page: int = 1) -> str:
@@ -149,7 +97,7 @@ class WishketSpider(ProjectSpider):
         return "&".join(f"{key}={value}" for key, value in pairs)
 
     def list_url(self, page: int = 1) -> str:
-        encoded = _lz_compress_to_base64(self.filter_query(page))
+        encoded = compress_to_base64(self.filter_query(page))
         return f"{LIST_URL}?d={quote(encoded, safe='')}"
 
     def list_request(self, url: str, page: int) -> scrapy.Request:
@@ -168,10 +116,7 @@ class WishketSpider(ProjectSpider):
         @returns items 0 0
         @returns requests 11 11
         """
-        if self.is_block_page(response):
-            self.blocked(response)
-            return
-        listing = self._listing(response)
+        listing = self.listing(response)
         if listing is None:
             return
         markup, total = listing
@@ -191,7 +136,7 @@ class WishketSpider(ProjectSpider):
         organic = 0
         for card in cards:
             if not card.css("section.project-organic-info"):
-                self.crawler.stats.inc_value("outsourcing/skipped/ad")
+                self.skipped("ad", response)
                 continue
             item = self.card_item(response, card)
             if item is None:
@@ -205,119 +150,43 @@ class WishketSpider(ProjectSpider):
 
         if self.max_pages is not None and page >= self.max_pages:
             return
-        next_url = self._next_page_url(response, markup, page, total)
+        next_url = self.next_page_url(response, markup, page, total)
         if next_url:
             yield self.next_list_page(self.list_request(next_url, page + 1))
 
-    def _listing(self, response: Response) -> tuple[Selector, int | None] | None:
-        """The cards' markup and, for the JSON variant, the total count."""
-        if not isinstance(response, TextResponse):
-            self.parse_error(
-                "not_html", response, response.headers.get("Content-Type", b"").decode()
-            )
+    def listing(self, response: Response) -> tuple[Selector, int | None] | None:
+        """The cards' markup and, for the JSON variant, the total count; None once counted."""
+        if not (isinstance(response, TextResponse) and looks_like_json(response)):
+            page = self.html_page(response)
+            return None if page is None else (Selector(page), None)
+        data = self.json_body(response)
+        if data is None:
             return None
-        if response.text.lstrip()[:1] in ("{", "["):
-            data = self.json_body(response)
-            if data is None:
-                return None
-            if not isinstance(data, dict) or not isinstance(data.get("result"), str):
-                self.parse_error("missing_key_result", response)
-                return None
-            total = data.get("count")
-            return Selector(text=data["result"] or "<html></html>"), (
-                total if isinstance(total, int) else None
-            )
-        self._check_complete(response)
-        return Selector(response), None
+        if not isinstance(data, dict) or not isinstance(data.get("result"), str):
+            self.parse_error("missing_key_result", response)
+            return None
+        total = data.get("count")
+        markup = Selector(text=data["result"] or "<html></html>")
+        return markup, total if isinstance(total, int) else None
 
-    def _next_page_url(
+    def next_page_url(
         self, response: Response, markup: Selector, page: int, total: int | None
     ) -> str | None:
         if total is not None:  # the JSON variant has no pagination links
             return self.list_url(page + 1) if page * PAGE_SIZE < total else None
-        found = False
-        for link in markup.css(".pagination .page-link, .pagination a"):
-            label = element_text(link) or ""
-            if label == str(page + 1):
-                found = True
-                break
-            # "다음" (next) may jump to the next block of pages: the number comes first.
-            found = found or (_is_next(link, label) and not _disabled(link))
-        if not found:
+        link = next_page_link(markup.css(".pagination .page-link, .pagination a"), page + 1)
+        if link is None:
             return None
         href = (link.attrib.get("href") or "").strip()
-        if label == str(page + 1) and "d=" in href:
+        if element_text(link) == str(page + 1) and "d=" in href:
             return response.urljoin(href)
         # A link without the filter (or only "다음") would drop it: page N in `d` keeps it.
         return self.list_url(page + 1)
 
     def card_item(self, response: Response, card: Selector) -> ProjectItem | None:
         """A ProjectItem from one organic list card; None when it has no project link."""
-        organic = card.css("section.project-organic-info")
-        href = (
-            organic.css("a.project-link::attr(href)").get()
-            or card.css("a[href*='/project/']::attr(href)").get()
-        )
-        match = _PROJECT_ID.search(href or "")
-        if match is None:
-            return None
-        project_id = match[1]
-        title = element_text(organic.css("a.project-link p")) or element_text(
-            organic.css("a.project-link")
-        )
-        marks = _marks(organic)
-        budget = _budget(element_text(card.css("p.budget")))
-        role = element_text(card.css("p.project-category-or-role"))
-        # A term posting's chip carries the experience asked: "Databricks · 경력 무관".
-        skills = skills_from_field(_texts(card, "span.skill-chip"))
-        project_type = marks.get("project-type-mark")
-        card_text = element_text(card) or ""
-
-        deadline = applicants = None
-        for info in card.css("section.proposal-and-client-info p.info-detail, p.info-detail"):
-            text = element_text(info) or ""
-            if text.startswith("마감") and deadline is None:
-                deadline = parse_relative(text, self.local_time(response), tz=self.timezone)
-            elif text.startswith("지원자") and applicants is None:
-                applicants = parse_count(text)  # 지원자 7명, 지원자 없음
-
-        extra: dict[str, Any] = {
-            "project_type": _PROJECT_TYPES.get(project_type or "", project_type),
-            "role": role,
-            "level": element_text(card.css("p.project-level")),
-            "start": _value(card.css("p.launch-date"), "근무 시작일"),
-            "views": parse_count(card.css("i.view-status::attr(data-count)").get()),
-            "comments": parse_count(card.css("i.comment-status::attr(data-count)").get()),
-            "likes": parse_count(card.css("i.interest-status::attr(data-count)").get()),
-            "private_matching": "private-mark" in marks,
-            "new": "new-mark" in marks,
-        }
-        client = card.css("div.client-info")
-        if client:
-            extra["client_verified"] = bool(client.css("img[alt='인증된 클라이언트']"))
-            rating = _rating(client.css(".badge-box span"))
-            if rating is not None:
-                extra["client_rating"] = rating
-
-        return self.item(
-            response,
-            external_id=project_id,
-            url=PROJECT_URL.format(project_id),
-            title=title,
-            category=join_category(role),
-            skills=merge_skills(skills, skills_in_text(title or "")),
-            **budget_fields(budget),
-            duration_days=parse_duration_days(_value(card.css("p.term"), "예상 기간")),
-            work_type=_work_type(project_type, card_text),
-            location=element_text(card.css("p.location-data")),
-            posted_at=parse_datetime(
-                element_text(card.css("p.start-recruitment-data")), tz=self.timezone
-            ),
-            deadline=deadline,
-            applicants=applicants,
-            status=_status(marks) or "open",
-            extra=_compact(extra),
-        )
+        fields = card_fields(card, self.local_time(response), self.timezone)
+        return None if fields is None else self.item(response, **fields)
 
     # -- detail pages ---------------------------------------------------------------------
 
@@ -350,366 +219,47 @@ class WishketSpider(ProjectSpider):
         @scrapes budget_min budget_max currency budget_type duration_days work_type location
         @scrapes posted_at deadline applicants scraped_at
         """
-        if self.is_block_page(response):
+        try:
+            page = self.html_page(response)
+        except CloseSpider:
             if item is not None:
                 yield item  # the card's fields are real; the challenge page is not parsed
-            self.blocked(response)
-            return
-        if not isinstance(response, TextResponse) or response.text.lstrip()[:1] in ("{", "["):
-            kind = response.headers.get("Content-Type", b"").decode() or "no Content-Type"
-            self.parse_error("not_html", response, kind)
+            raise
+        if page is None:
             if item is not None:
                 yield item
             return
-        self._check_complete(response)
-        posting = self.job_posting(response)
-        root = response.css(".project-detail-view .detail-section") or response.css(
+        posting = self.job_posting(page)
+        root = page.css(".project-detail-view .detail-section") or page.css(
             ".project-detail-view, .detail-section"
         )
-        hidden = _login_hidden(response, has_detail=bool(root))
+        hidden = login_hidden(page, has_detail=bool(root))
         if not root and posting is None:
             if not hidden:
-                self.parse_error("detail_no_content", response, f"{len(response.body)} bytes")
+                self.parse_error("detail_no_content", page, f"{len(page.body)} bytes")
             if item is not None:
                 yield (
                     replace(item, extra={**item.extra, "details_hidden": True}) if hidden else item
                 )
             return
         if item is None:
-            match = _PROJECT_ID.search(response.url)
+            match = PROJECT_ID.search(page.url)
             if match is None:
-                self.parse_error("detail_without_id", response)
+                self.parse_error("detail_without_id", page)
                 return
-            item = self.item(response, external_id=match[1], url=PROJECT_URL.format(match[1]))
-        yield self.detail_item(response, item, root, posting, hidden)
-
-    def detail_item(
-        self,
-        response: TextResponse,
-        item: ProjectItem,
-        root: SelectorList,
-        posting: dict[str, Any] | None,
-        hidden: bool,
-    ) -> ProjectItem:
-        posting = posting or {}
-        fields = self.detail_fields(response)
-        title_box = root.css(".project-content-title") or response.css(".project-content-title")
-        marks = _marks(title_box)
-        extra = dict(item.extra)
-
-        title = (
-            item.title
-            or element_text(title_box.css("h1"))
-            or clean_text(_str(posting.get("title")))
-        )
-        status = item.status
-        if not hidden and _status(marks):
-            status = _status(marks)  # the project's own page is the fresher badge
-        project_type = marks.get("project-type-mark")
-        if project_type and not extra.get("project_type"):
-            extra["project_type"] = _PROJECT_TYPES.get(project_type, project_type)
-        if "private-mark" in marks:
-            extra["private_matching"] = True
-
-        budget = Budget(item.budget_min, item.budget_max, item.currency, item.budget_type)
-        if budget.type is None:
-            budget = _detail_budget(fields, posting)
-
-        deadline = parse_datetime(fields.get("모집 마감일"), tz=self.timezone, end_of_day=True)
-        if deadline is None:
-            deadline = parse_datetime(
-                _str(posting.get("validThrough")), tz=self.timezone, end_of_day=True
-            )
-        if deadline is None:
-            deadline = item.deadline
-        if deadline is None:
-            accent = element_text(root.css(".condition-accent"))
-            deadline = parse_relative(accent, self.local_time(response), tz=self.timezone)
-
-        posted_at = item.posted_at or parse_datetime(
-            element_text(root.css(".project-recruit-guide")), tz=self.timezone
-        )
-        if posted_at is None:
-            posted_at = parse_datetime(_str(posting.get("datePosted")), tz=self.timezone)
-
-        description = None if hidden else self._description(root, posting)
-        categories = [
-            text
-            for wrapper in root.css(".project-classification .project-category .category-wrapper")
-            for text in _children_texts(wrapper)
-        ]
-        skills = merge_skills(
-            item.skills,
-            skills_from_field(_texts(root, ".skill-tag, .project-skills-info .skill-chip")),
-            skills_from_field(fields["관련 기술"]) if fields.get("관련 기술") else [],
-            skills_in_text(" ".join(filter(None, [title, description]))),
-        )
-
-        for label, value in fields.items():
-            key = _CONDITION_KEYS.get(label)
-            if key is not None:
-                extra.setdefault(key, value)
-            elif label not in _ITEM_LABELS:
-                extra.setdefault("conditions", {})[label] = redact_personal_data(value)
-        for row in root.css(".client-section-wrap .client-project-info-row"):
-            texts = _children_texts(row)
-            if len(texts) < 2:
-                continue
-            label, value = texts[0], texts[-1]
-            if label.startswith("프로젝트 등록"):
-                extra["client_projects"] = parse_count(value)
-            elif label.startswith("누적 완료 금액"):
-                extra["client_paid_total"] = _budget(value).min
-        if extra.get("comments") is None:
-            extra["comments"] = parse_count(element_text(root.css(".comment-layer-count")))
-        if hidden:
-            extra["details_hidden"] = True
-
-        work_type = item.work_type or _work_type(
-            project_type, " ".join(filter(None, [title, *fields.values()]))
-        )
-        return replace(
+            item = self.item(page, external_id=match[1], url=PROJECT_URL.format(match[1]))
+        fields = project_fields(
+            page,
+            root,
             item,
-            title=title,
-            description=description,
-            category=join_category(categories) or item.category,
-            skills=skills,
-            **budget_fields(budget),
-            duration_days=item.duration_days or parse_duration_days(fields.get("예상 기간")),
-            work_type=work_type,
-            location=item.location or fields.get("클라이언트 위치") or fields.get("근무 위치"),
-            posted_at=posted_at,
-            deadline=deadline,
-            applicants=item.applicants
-            if item.applicants is not None
-            else parse_count(fields.get("지원자 수")),
-            status=status,
-            extra=_compact(extra),
-            scraped_at=self.fetched_at(response),
+            posting or {},
+            hidden=hidden,
+            now=self.local_time(page),
+            tz=self.timezone,
         )
-
-    def detail_fields(self, response: Response) -> dict[str, str]:
-        """The labelled conditions of a detail page (``예상 금액`` -> ``350,000원``)."""
-        fields: dict[str, str] = {}
-        for box in response.css(".project-condition-box"):
-            names = box.css(".condition-box-name")
-            values = box.css(".project-condition-data")
-            for name, value in zip(names, values, strict=False):
-                label, text = element_text(name), element_text(value, skip_class="condition-accent")
-                if label and text:
-                    fields.setdefault(label, text)
-        for row in response.css(".project-detail-condition-row"):
-            name = row.css(".condition-label")
-            value = row.css(".condition-data")
-            if not (name and value):  # older rows: two unnamed children
-                children = [child for child in row.xpath("./*") if element_text(child)]
-                if len(children) < 2:
-                    continue
-                name, value = children[0], children[1]
-            label, text = element_text(name), element_text(value, skip_class="condition-accent")
-            if label and text:
-                fields.setdefault(label, text)
-        return fields
-
-    def _description(self, root: SelectorList, posting: dict[str, Any]) -> str | None:
-        box = root.css(".project-description-box").get()
-        text = description_text(box) or description_text(_str(posting.get("description")))
-        return redact_personal_data(text)
-
-    def _check_complete(self, response: TextResponse) -> None:
-        """A page cut short is parsed for what it has, and counted."""
-        if b"</html>" not in response.body[-4096:].lower():
-            self.parse_error("truncated_html", response, f"{len(response.body)} bytes")
-
-
-# -- selecting texts ----------------------------------------------------------------------
-
-
-def _texts(selection: Selector | SelectorList, query: str) -> list[str]:
-    return [text for node in selection.css(query) if (text := element_text(node))]
-
-
-def _children_texts(selection: Selector) -> list[str]:
-    """The texts of an element's children, or its own text when it has none."""
-    texts = [text for child in selection.xpath("./*") if (text := element_text(child))]
-    return texts or [text for text in [element_text(selection)] if text]
-
-
-def _value(selection: SelectorList, label: str) -> str | None:
-    """A labelled value: the inner span's text, else the text less its label."""
-    value = element_text(selection.css("span")) or element_text(selection)
-    return clean_text(value.removeprefix(label)) if value else None
-
-
-def _marks(scope: Selector | SelectorList) -> dict[str, str]:
-    """The status badges by class, each with its own text (never its tooltip's)."""
-    marks: dict[str, str] = {}
-    for mark in scope.css(".status-mark"):
-        text = clean_text(" ".join(mark.xpath("./text()").getall())) or ""
-        classes = (mark.attrib.get("class") or "").split()
-        kind = next(
-            (name for name in classes if name.endswith("-mark") and name != "status-mark"), ""
-        )
-        if kind == "" and text in _PROJECT_TYPES:
-            kind = "project-type-mark"
-        if kind == "" and parse_status(text) is not None:
-            kind = "recruiting-mark"
-        marks.setdefault(kind or text, text)
-        if text == "프라이빗 매칭":
-            marks.setdefault("private-mark", text)
-    return marks
-
-
-def _status(marks: Mapping[str, str]) -> str | None:
-    """The recruiting badge's state, else the first other badge that tells one."""
-    texts = [marks.get("recruiting-mark", ""), *marks.values()]
-    return next(filter(None, map(parse_status, texts)), None)
-
-
-def _budget(text: str | None) -> Budget:
-    """``예상 금액`` is fixed, ``월 금액 ... /월`` monthly, ``협의 후 결정`` negotiable."""
-    return parse_budget(text) or NO_BUDGET
-
-
-def _detail_budget(fields: Mapping[str, str], posting: Mapping[str, Any]) -> Budget:
-    """The page's labelled amount, else the JSON-LD ``baseSalary``."""
-    for label in ("월 금액", "예상 금액"):
-        if fields.get(label):
-            return _budget(f"{label} {fields[label]}")
-    return budget_from_base_salary(posting.get("baseSalary"))
-
-
-def _rating(spans: SelectorList) -> float | None:
-    """The client's rating: the last badge, when it is a number (``3.7``)."""
-    texts = [text for span in spans if (text := element_text(span))]
-    try:
-        return float(texts[-1]) if texts else None
-    except ValueError:
-        return None
-
-
-def _work_type(project_type: str | None, text: str) -> str | None:
-    """외주 is delivered remotely; 기간제 is on-site unless the posting offers 재택."""
-    if project_type == "외주":
-        return "remote"
-    if project_type == "기간제":
-        found = parse_work_type(text) if "재택" in text else None
-        return found if found in ("remote", "hybrid") else "onsite"
-    return parse_work_type(text) if text else None
-
-
-def _login_hidden(response: TextResponse, *, has_detail: bool) -> bool:
-    """The description replaced by a login prompt, or, when the page has no detail section
-    (``has_detail`` false), the whole page body."""
-    for box in response.css(".project-description-box"):
-        if is_login_prompt(element_text(box)):
-            return True
-        # A prompt laid over a teaser: an element of its own, with a login link or class.
-        overlays = box.xpath(".//*[contains(@class, 'login') or a[contains(@href, 'login')]]")
-        if any(is_login_prompt(element_text(node)) for node in overlays):
-            return True
-    if has_detail:
-        return False
-    # The login page in place of the project (a redirect, or served at the project's URL).
-    login_page = "/accounts/login" in response.url or bool(response.css("input[type=password]"))
-    return login_page and any(
-        is_login_prompt(element_text(node)) for node in response.css("p, h1, h2")
-    )
-
-
-def _compact(extra: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in extra.items() if value is not None}
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _is_next(link: Selector, label: str) -> bool:
-    classes = " ".join(link.xpath("./@class | ../@class").getall()).split()
-    aria = link.attrib.get("aria-label") or ""
-    return label.startswith("다음") or aria.startswith("다음") or "next" in classes
-
-
-def _disabled(link: Selector) -> bool:
-    classes = " ".join(link.xpath("./@class | ../@class").getall()).split()
-    return "disabled" in classes or link.attrib.get("aria-disabled") == "true"
+        yield replace(item, **fields, scraped_at=self.fetched_at(page))
 
 
 def _escape_filter_value(value: str) -> str:
     """Escape what would break the ``k=v&k=v`` string the server splits like a query."""
     return "".join(f"%{ord(char):02X}" if char in "%&=+#" else char for char in value)
-
-
-_BASE64: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def _lz_compress_to_base64(text: str) -> str:
-    """pieroxy's lz-string ``compressToBase64``, output identical to the JavaScript original.
-
-    The site's ``?d=`` filter is this encoding; the PyPI port (``lzstring``) has seen no
-    release since 2018, and the algorithm is short. JavaScript strings are UTF-16 code
-    units, so the input is walked as such (a character beyond the BMP is two units).
-    """
-    data = text.encode("utf-16-le")
-    units = [chr(data[i] | data[i + 1] << 8) for i in range(0, len(data), 2)]
-    dictionary: dict[str, int] = {}
-    pending: set[str] = set()  # single characters not yet written out literally
-    out: list[str] = []
-    buffer = position = 0
-    enlarge_in, dict_size, num_bits = 2, 3, 2
-
-    def write(value: int, bits: int) -> None:
-        nonlocal buffer, position
-        for _ in range(bits):
-            buffer = (buffer << 1) | (value & 1)
-            value >>= 1
-            if position == 5:
-                out.append(_BASE64[buffer])
-                buffer = position = 0
-            else:
-                position += 1
-
-    def grow() -> None:
-        nonlocal enlarge_in, num_bits
-        enlarge_in -= 1
-        if enlarge_in == 0:
-            enlarge_in = 1 << num_bits
-            num_bits += 1
-
-    def emit(phrase: str) -> None:
-        if phrase in pending:
-            code = ord(phrase)
-            wide = code >= 256
-            write(1 if wide else 0, num_bits)
-            write(code, 16 if wide else 8)
-            grow()
-            pending.discard(phrase)
-        else:
-            write(dictionary[phrase], num_bits)
-        grow()
-
-    phrase = ""
-    for unit in units:
-        if unit not in dictionary:
-            dictionary[unit] = dict_size
-            dict_size += 1
-            pending.add(unit)
-        if phrase + unit in dictionary:
-            phrase += unit
-            continue
-        emit(phrase)
-        dictionary[phrase + unit] = dict_size
-        dict_size += 1
-        phrase = unit
-    if phrase:
-        emit(phrase)
-    write(2, num_bits)  # end of stream
-    while True:  # flush the last, partly filled character
-        buffer <<= 1
-        if position == 5:
-            out.append(_BASE64[buffer])
-            break
-        position += 1
-    result = "".join(out)
-    return result + "=" * (-len(result) % 4)

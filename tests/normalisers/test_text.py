@@ -59,6 +59,11 @@ def test_clean_text(value: str | None, expected: str | None) -> None:
         ("<p>unclosed", "unclosed"),
         ('<?xml version="1.0" encoding="utf-8"?><p>x</p>', "x"),
         ("&lt;tag&gt;", "<tag>"),
+        # HTML escaped once more (elancer's JSON-LD) is read as HTML; escaped tags inside
+        # real markup are the text it shows.
+        ("&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;br&gt;c &amp;amp; d&lt;/p&gt;", "a\nb\nc & d"),
+        ("월 단가 : 500만원&lt;br&gt;기간 : 6개월", "월 단가 : 500만원\n기간 : 6개월"),
+        ("<p>&lt;br&gt; 태그 처리</p>", "<br> 태그 처리"),
         # plain text
         ("para1\r\n\r\npara2\r\n\r\n\r\n- item", "para1\npara2\n- item"),
         ("  line one  \n\n\n  line two ", "line one\nline two"),

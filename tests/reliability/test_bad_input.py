@@ -285,12 +285,6 @@ def judge(name: str, exchange: Exchange, kind: str, response: Response) -> Verdi
     return verdict
 
 
-# Bugs found by the property below and not fixed yet, each pinned by an xfail test at the end
-# of this module; the property lets them by so that it keeps looking for new ones.
-# (spider, what) -> test. The tests there now pin the ones fixed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
-
-
 def check_mutated_page(name: str, data: st.DataObject) -> None:
     """No exception escapes a callback, every item kept is valid, an empty page is counted."""
     exchange = data.draw(st.sampled_from(exchanges(name)), label="exchange")
@@ -299,7 +293,7 @@ def check_mutated_page(name: str, data: st.DataObject) -> None:
     verdict = judge(name, exchange, kind, response)
     found = [verdict.crash] if verdict.crash else []
     found += verdict.invalid + (["silent"] if verdict.silent else [])
-    assert not [what for what in found if (name, what) not in KNOWN_BUGS], found
+    assert not found, found
 
 
 def _property_test(name: str) -> Any:
@@ -422,6 +416,15 @@ def test_freelancer_project_without_title() -> None:
 
 def test_freelancer_budget_without_currency() -> None:
     verdict = judged("freelancer", "offset=0", lambda v: _project(v).pop("currency"))
+    assert verdict.invalid == []
+
+
+def test_guru_card_with_a_blank_id() -> None:
+    exchange = exchange_of("guru", "/programming-development/")
+    body = exchange.recording.body_path.read_bytes()
+    blank = re.sub(rb'data-gid="\d+"', b'data-gid=" "', body, count=1)
+    assert blank != body
+    verdict = judge("guru", exchange, "change_attribute", served(exchange, blank))
     assert verdict.invalid == []
 
 

@@ -19,9 +19,11 @@ from scrapy.http import HtmlResponse
 from scrapy.selector import Selector
 
 from outsourcing_crawler.items import ProjectItem
+from outsourcing_crawler.lz_string import compress_to_base64
 from outsourcing_crawler.normalisers import SEOUL
 from outsourcing_crawler.pipelines import problem
-from outsourcing_crawler.spiders.wishket import WishketSpider, _lz_compress_to_base64
+from outsourcing_crawler.spiders.wishket import WishketSpider
+from outsourcing_crawler.spiders.wishket_pages import conditions
 from tests.support import (
     FIXTURES,
     answer,
@@ -47,7 +49,7 @@ SAMPLE_DETAIL = json.loads((FIXTURES / "wishket/wishket_detail_158857.json").rea
 
 
 def list_url(query: str) -> str:
-    return f"https://www.wishket.com/project/?d={quote(_lz_compress_to_base64(query), safe='')}"
+    return f"https://www.wishket.com/project/?d={quote(compress_to_base64(query), safe='')}"
 
 
 PAGE_ONE = list_url("srt=new&ecd=True")
@@ -81,39 +83,6 @@ def one(results: Iterable[Any]) -> ProjectItem:
 
 def seoul(*args: int) -> datetime:
     return datetime(*args, tzinfo=SEOUL)
-
-
-# -- the ?d= filter encoding ----------------------------------------------------------------------
-
-
-# Outputs of pieroxy's lz-string 1.5.0 (JavaScript), and `d` values seen in real wishket URLs.
-@pytest.mark.parametrize(
-    ("text", "encoded"),
-    [
-        ("", "Q==="),
-        ("Hello World!", "BIUwNmD2AEDqkCcwBMCEQ==="),
-        ("srt=new&ecd=True", "M4JwLgvAdgpg7gMhgYwCYQCogK4yA==="),
-        ("pt=task_based", "A4FwvCCGDODWD6AjGBTAJkA="),
-        ("pt=task_based&ecd=True", "A4FwvCCGDODWD6AjGBTAJgMhQYzWAKgE4CuKQA=="),
-        (
-            "c=development&ff=web,pc,android,ios",
-            "MYXgJgpgbhA2D2AHAthAdgFwGQDMcgHcIAjAGkWFIEM0wAneASzFMfgGcg==",
-        ),
-        ("srt=new&page=2&ecd=True", "M4JwLgvAdgpg7gMgA4EMDmMICYEwMYAmEAKiAK4xA==="),
-        (
-            "pt=term_based&s=데이터 엔지니어&srt=new&ecd=True",
-            "A4FwvCCmBOC2D6AjAhgZ0gEwGSrIB2bAXccAZFgAkBXRwAcnAJpsBbRnacAO0gHctIBjDMAFWgFdIQA=",
-        ),
-        ("s=😀 emoji&srt=new", "M4XkvBuAB7AECmC2B7AVgSwGTAE4BcQDsYB3IA=="),
-        (
-            "ab" * 200 + "가나다라마바사" * 30,
-            "IYI17SOrZ+6IcpqXrZj2u5/vQg4o0k8syiwABrAMhsBOmwH3bAJzsBQewGoG6m3OGWOu/XtwF8eg8WNEjhQid"
-            "LlTZkmfOUKVi1UrW6d+7Ya3GeQA",
-        ),
-    ],
-)
-def test_lz_string_matches_the_javascript_original(text: str, encoded: str) -> None:
-    assert _lz_compress_to_base64(text) == encoded
 
 
 # -- arguments ------------------------------------------------------------------------------------
@@ -589,17 +558,18 @@ def test_extra_of_a_term_posting(items: dict[str, ProjectItem]) -> None:
 
 
 def test_extra_is_json_serialisable(items: dict[str, ProjectItem]) -> None:
-    for item in items.values():
-        json.dumps(item.extra, ensure_ascii=False)
+    # Feeds and the database keep `extra` as JSON: it must come back as the spider gave it.
+    extras = [item.extra for item in items.values()]
+    assert extras
+    assert [json.loads(json.dumps(extra, ensure_ascii=False)) for extra in extras] == extras
 
 
 # -- the detail page on its own -------------------------------------------------------------------
 
 
 def test_detail_reproduces_the_real_sample_texts() -> None:
-    spider = make_spider(WishketSpider)
     response = recording(detail_url(158857)).response()
-    assert spider.detail_fields(response) == SAMPLE_DETAIL["fields"]
+    assert conditions(response) == SAMPLE_DETAIL["fields"]
     title = response.css(".project-content-title")
     assert title.css("h1::text").get() == SAMPLE_DETAIL["title"]
     assert (
@@ -899,26 +869,50 @@ def test_failed_detail_request_keeps_the_card(cards: dict[str, ProjectItem]) -> 
     assert stat(spider, ERRORS + "http_500") == 1
 
 
+def counted(spider: WishketSpider) -> set[str]:
+    """What the spider counted: parse errors by kind, "blocked", "skipped/<why>"."""
+    keys = spider.crawler.stats.get_stats()
+    return {
+        key.removeprefix(ERRORS).replace("blocked/wishket", "blocked").removeprefix("outsourcing/")
+        for key in keys
+        if key.startswith((ERRORS, "outsourcing/blocked/", "outsourcing/skipped/"))
+    }
+
+
 @pytest.mark.parametrize(
-    "fixture",
+    ("fixture", "callback", "outputs", "counts"),
     [
-        "wishket/list_changed_markup.html",
-        "wishket/list_truncated.html",
-        "wishket/list_empty.html",
-        "wishket/challenge.html",
-        "wishket/detail_changed_markup.html",
-        "wishket/detail_truncated.html",
-        "wishket/detail_login_wall.html",
-        "wishket/list_xhr.json",
+        ("list_changed_markup.html", "parse", 0, {"no_cards"}),
+        ("list_changed_markup.html", "parse_detail", 0, {"detail_no_content"}),
+        ("list_truncated.html", "parse", 4, {"truncated_html", "skipped/ad"}),
+        ("list_truncated.html", "parse_detail", 0, {"truncated_html", "detail_no_content"}),
+        ("list_empty.html", "parse", 0, {"no_projects"}),
+        ("list_empty.html", "parse_detail", 0, {"detail_no_content"}),
+        ("challenge.html", "parse", 0, {"blocked"}),
+        ("challenge.html", "parse_detail", 0, {"blocked"}),
+        ("detail_changed_markup.html", "parse", 0, {"no_cards"}),
+        ("detail_changed_markup.html", "parse_detail", 0, {"detail_no_content"}),
+        ("detail_truncated.html", "parse", 0, {"truncated_html", "no_cards"}),
+        ("detail_truncated.html", "parse_detail", 1, {"truncated_html"}),
+        ("detail_login_wall.html", "parse", 0, {"no_cards"}),
+        # A login wall where no card came first: nothing to keep, and nothing wrong.
+        ("detail_login_wall.html", "parse_detail", 0, set()),
+        ("list_xhr.json", "parse", 11, {"skipped/ad"}),
+        ("list_xhr.json", "parse_detail", 0, {"not_html"}),
     ],
 )
-def test_no_page_crashes_either_callback(fixture: str) -> None:
-    for callback in ("parse", "parse_detail"):
-        spider = make_spider(WishketSpider, settings={"BLOCKED_PAGES_LIMIT": 100})
-        response = fixture_response(
-            fixture, detail_url(158857) if callback == "parse_detail" else PAGE_ONE
-        )
-        list(getattr(spider, callback)(response))
+def test_no_page_crashes_either_callback(
+    fixture: str, callback: str, outputs: int, counts: set[str]
+) -> None:
+    # Whatever page a callback gets, it yields valid items and requests, and counts what
+    # it could not read.
+    spider = make_spider(WishketSpider, settings={"BLOCKED_PAGES_LIMIT": 100})
+    url = detail_url(158857) if callback == "parse_detail" else PAGE_ONE
+    results = list(getattr(spider, callback)(fixture_response(f"wishket/{fixture}", url)))
+    assert len(results) == outputs
+    assert all(isinstance(result, ProjectItem | Request) for result in results)
+    assert [invalid(item) for item in items_of(results)] == [None] * len(items_of(results))
+    assert counted(spider) == counts
 
 
 @pytest.mark.parametrize("cut", [0, 1, 100, 2_000, 5_000, 9_000])
