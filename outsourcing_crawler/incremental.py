@@ -1,7 +1,7 @@
 """Incremental crawls: read list pages newest first and fetch only what changed.
 
 A spider marks what its list pages lead to (see ``ProjectSpider.detail_request`` and
-``ProjectSpider.next_page``): a request for a posting's detail page carries the posting's
+``ProjectSpider.next_list_page``): a request for a posting's detail page carries the posting's
 :class:`ListingRef` (its id and a fingerprint of what the list page showed of it), and the
 request for the next list page carries ``meta[NEXT_PAGE]``. For every list page this spider
 middleware asks the database once what it knows of the page's postings, then

@@ -1,7 +1,7 @@
 """How a spider marks what its list pages lead to, for incremental crawls.
 
 The marks travel in request meta; ``outsourcing_crawler.incremental`` reads them. Spiders
-set them through ``ProjectSpider.detail_request`` and ``ProjectSpider.next_page``.
+set them through ``ProjectSpider.detail_request`` and ``ProjectSpider.next_list_page``.
 """
 
 from __future__ import annotations
