@@ -79,6 +79,7 @@ CONTENT_FIELDS: Final = tuple(
     if item_field.name not in ("platform", "external_id", "scraped_at")
 )
 DATETIME_FIELDS: Final = tuple(name for name, (kind, _) in FIELD_TYPES.items() if kind is datetime)
+DATE_FIELDS: Final = tuple(name for name, (kind, _) in FIELD_TYPES.items() if kind is date)
 
 
 def item_dict(item: Any) -> dict[str, Any]:
