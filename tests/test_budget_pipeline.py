@@ -12,7 +12,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from outsourcing_crawler.db import Database, migrate, store_batch
+from outsourcing_crawler.db import store_batch
 from outsourcing_crawler.db.models import Project
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import BudgetPipeline, DatabasePipeline
@@ -113,14 +113,10 @@ async def crawl(url: str, items: list[ProjectItem]) -> dict[str, Any]:
 
 @deferred_f_from_coro_f
 async def test_a_stored_undated_posting_keeps_the_day_it_was_first_seen(database_url: str) -> None:
-    database = Database(database_url)
-    try:
-        await migrate(database)
-        async with database.session() as session:
-            seen_friday = datetime(2025, 3, 14, 12, tzinfo=UTC)
-            await store_batch(session, [vars(posting(posted_at=None))], now=seen_friday)
-    finally:
-        await database.dispose()
+    await crawl(database_url, [])  # creates the tables
+    async with database_session(database_url) as session:
+        seen_friday = datetime(2025, 3, 14, 12, tzinfo=UTC)
+        await store_batch(session, [vars(posting(posted_at=None))], now=seen_friday)
     await crawl(database_url, [posting(posted_at=None)])
     async with database_session(database_url) as session:
         stored = await session.scalar(select(Project))
