@@ -45,7 +45,6 @@ RATE_DAY_ZONE: Final = SEOUL
 # Amounts are stored in BIGINT columns: a garbage amount converted past their range is left
 # empty rather than refused with its whole posting.
 _LARGEST_AMOUNT: Final = 2**63 - 1
-_WHOLE: Final = Decimal(1)
 _ONE: Final = Decimal(1)
 
 
@@ -144,7 +143,7 @@ def _whole(amount: int | None, factor: Decimal) -> int | None:
     """``amount x factor`` in whole units, half up."""
     if amount is None:
         return None
-    value = int((amount * factor).quantize(_WHOLE, rounding=ROUND_HALF_UP))
+    value = int((amount * factor).quantize(_ONE, rounding=ROUND_HALF_UP))
     return value if abs(value) <= _LARGEST_AMOUNT else None
 
 
