@@ -40,6 +40,7 @@ from outsourcing_crawler.items import (
     PLATFORMS,
     STATUSES,
     WORK_TYPES,
+    ProjectItem,
     item_dict,
 )
 from outsourcing_crawler.spool import Spool

@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from scrapy import Spider
 from scrapy.utils.defer import deferred_f_from_coro_f
-from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
 from outsourcing_crawler.db import store_batch
@@ -18,19 +16,16 @@ from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.pipelines import BudgetPipeline, DatabasePipeline
 from tests.conftest import run_async
 from tests.support import database_session
+from tests.test_pipelines import close_pipeline, make_crawler
 
 KST = timezone(timedelta(hours=9))
 FRIDAY = date(2025, 3, 14)  # ECB: 1 EUR = 1582.87 KRW = 1.0889 USD
 GOOD_FRIDAY = datetime(2025, 4, 18, 3, tzinfo=UTC)  # no fixing; Thursday's: 1609.12, 1.136
 
 
-class GuruLikeSpider(Spider):
-    name = "guru"
-
-
 def posting(external_id: str = "1", **fields: Any) -> ProjectItem:
     values: dict[str, Any] = {
-        "platform": "guru",
+        "platform": "kmong",  # the test spider's name
         "external_id": external_id,
         "url": f"https://www.guru.com/jobs/{external_id}",
         "title": "Scrapy crawler",
@@ -45,15 +40,9 @@ def posting(external_id: str = "1", **fields: Any) -> ProjectItem:
     return ProjectItem(**values)
 
 
-def make_crawler(**settings: Any) -> Any:
-    crawler = get_crawler(GuruLikeSpider, {"STORAGE_ENABLED": False, **settings})
-    crawler.spider = GuruLikeSpider()
-    crawler.stats.open_spider()
-    return crawler
-
-
 async def converted(items: list[ProjectItem], **settings: Any) -> BudgetPipeline:
-    pipeline = BudgetPipeline.from_crawler(make_crawler(**settings))
+    crawler = make_crawler("sqlite://", STORAGE_ENABLED=False, **settings)
+    pipeline = BudgetPipeline.from_crawler(crawler)
     await pipeline.open_spider()
     for item in items:
         await pipeline.process_item(item)
@@ -100,14 +89,13 @@ def test_what_cannot_be_converted_is_left_empty_and_counted() -> None:
 
 async def crawl(url: str, items: list[ProjectItem]) -> dict[str, Any]:
     """The budget and database pipelines of one crawl; returns its stats."""
-    crawler = make_crawler(STORAGE_ENABLED=True, DATABASE_URL=url, DB_FLUSH_INTERVAL=60)
+    crawler = make_crawler(url)
     budgets, database = BudgetPipeline.from_crawler(crawler), DatabasePipeline.from_crawler(crawler)
     await budgets.open_spider()
     await database.open_spider()
     for item in items:
         await database.process_item(await budgets.process_item(item))
-    await database.close_spider()
-    await database.spider_closed(crawler.spider, "finished")
+    await close_pipeline(database)
     return crawler.stats.get_stats()
 
 
