@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,9 +16,17 @@ from outsourcing_crawler.budgets import BaseBudget
 from outsourcing_crawler.db import Database, migrate
 from outsourcing_crawler.db.migrate import alembic_config
 from outsourcing_crawler.db.models import Project
+from outsourcing_crawler.items import ProjectItem
+from tests.test_budget_pipeline import crawl
+from tests.test_pipelines import posting
 
 BUDGET_COLUMNS = {field.name for field in dataclasses.fields(BaseBudget)}
 SEEN = datetime(2026, 11, 29, 3, tzinfo=UTC)
+SEEN_FIELDS = ("first_seen_at", "last_seen_at", "updated_at")
+# The fields of a posting stored before the budget fields.
+OLD_FIELDS = [
+    field.name for field in dataclasses.fields(ProjectItem) if field.name not in BUDGET_COLUMNS
+]
 # (posted, first seen, budget) -> (base min, base max, monthly min, rate date): ECB fixings
 # of 14 March 2025 (1 EUR = 1582.87 KRW = 1.0889 USD = 0.84183 GBP) and 24 December 2025
 # (1707.04 KRW, 0.8729 GBP).
@@ -124,3 +133,35 @@ async def test_downgrade_drops_the_columns(database_url: str) -> None:
         assert version == "0002"
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},  # in won, no posted date
+        {"currency": "USD", "budget_min": 25, "budget_max": 45, "budget_type": "hourly",
+         "posted_at": datetime(2025, 3, 15, 10, tzinfo=UTC)},
+    ],
+    ids=["krw", "usd"],
+)  # fmt: skip
+@deferred_f_from_coro_f
+async def test_postings_stored_before_are_not_rewritten_when_seen_again(
+    database_url: str, changes: dict[str, Any]
+) -> None:
+    item = replace(posting(1), **changes)
+    gone = replace(posting(2), status="closed")
+    database = Database(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(to_revision, database_url, "0002")
+            for stored, digest in ((item, "a digest of the fields before"), (gone, "")):
+                values = {name: getattr(stored, name) for name in OLD_FIELDS}
+                row = {**values, "content_hash": digest, **dict.fromkeys(SEEN_FIELDS, SEEN)}
+                await connection.execute(insert(Project.__table__), [row])
+        await migrate(database)
+    finally:
+        await database.dispose()
+    stats = await crawl(database_url, [item, replace(gone, status="open")])
+    assert stats["outsourcing/db/unchanged"] == 1
+    # The posting closed as gone is rewritten, reopened.
+    assert stats["outsourcing/db/updated"] == 1

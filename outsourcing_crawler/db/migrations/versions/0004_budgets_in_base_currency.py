@@ -7,14 +7,16 @@ Create Date: 2026-12-05
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from outsourcing_crawler import settings
-from outsourcing_crawler.budgets import BudgetConverter, NoRateError
+from outsourcing_crawler.budgets import NOT_CONVERTED, BudgetConverter, NoRateError
+from outsourcing_crawler.fingerprints import content_hash
 
 revision: str = "0004"
 down_revision: str | None = "0002"
@@ -30,62 +32,91 @@ COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
     "exchange_rate": sa.Double(),
     "exchange_rate_date": sa.Date(),
 }
-READ = ("budget_min", "budget_max", "currency", "budget_type", "duration_days")
+TIME = sa.DateTime(timezone=True)
+# The content of a posting as this revision stores it: what its content hash covers.
+CONTENT: dict[str, sa.types.TypeEngine[Any] | None] = {
+    "url": None,
+    "title": None,
+    "description": None,
+    "category": None,
+    "skills": sa.JSON().with_variant(postgresql.ARRAY(sa.Text()), "postgresql"),
+    "budget_min": None,
+    "budget_max": None,
+    "currency": None,
+    "budget_type": None,
+    "duration_days": None,
+    "work_type": None,
+    "location": None,
+    "posted_at": TIME,
+    "deadline": TIME,
+    "applicants": None,
+    "status": None,
+    "extra": sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+    **COLUMNS,
+}
 # Rows read and written per round trip.
 CHUNK = 1_000
 
 projects = sa.table(
     "projects",
     sa.column("id", sa.BigInteger()),
-    *(sa.column(name) for name in READ),
-    sa.column("posted_at", sa.DateTime(timezone=True)),
-    sa.column("first_seen_at", sa.DateTime(timezone=True)),
-    *(sa.column(name, type_) for name, type_ in COLUMNS.items()),
+    sa.column("content_hash", sa.String(64)),
+    sa.column("first_seen_at", TIME),
+    *(sa.column(name, type_) for name, type_ in CONTENT.items()),
 )
 
 
-def _as_utc(fields: dict[str, Any]) -> dict[str, Any]:
+def _as_utc(row: dict[str, Any]) -> dict[str, Any]:
     """SQLite hands back naive datetimes: they are UTC (see db/models.py UTCDateTime)."""
-    for name in ("posted_at", "first_seen_at"):
-        value = fields[name]
-        if value is not None and value.tzinfo is None:
-            fields[name] = value.replace(tzinfo=UTC)
-    return fields
+    for name, value in row.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            row[name] = value.replace(tzinfo=UTC)
+    return row
 
 
 def backfill(connection: sa.Connection, converter: BudgetConverter) -> None:
-    """Convert every stored budget at the rate of its posted date, else its first-seen date."""
-    has_amounts = projects.c.currency.is_not(None) & (
-        projects.c.budget_min.is_not(None) | projects.c.budget_max.is_not(None)
-    )
-    last_id = None
+    """Convert every stored budget at the rate of its posted date, else its first-seen date,
+    and hash every posting again as the crawl now does.
+
+    The content hash covers the new fields: without a new hash, every stored posting would
+    look changed, and be rewritten, at its next crawl. A posting whose hash was emptied to
+    have it rewritten when it comes back (closed as gone) keeps it empty.
+    """
+    last_id = -1
     while True:
-        query = (
-            sa.select(
-                projects.c.id,
-                *(projects.c[name] for name in (*READ, "posted_at", "first_seen_at")),
+        rows = (
+            connection.execute(
+                sa.select(projects)
+                .where(projects.c.id > last_id)
+                .order_by(projects.c.id)
+                .limit(CHUNK)
             )
-            .where(has_amounts)
-            .order_by(projects.c.id)
-            .limit(CHUNK)
+            .mappings()
+            .all()
         )
-        if last_id is not None:
-            query = query.where(projects.c.id > last_id)
-        rows = connection.execute(query).mappings().all()
         if not rows:
             return
         last_id = rows[-1]["id"]
         updates = []
-        for row in rows:
+        for stored in rows:
+            row = _as_utc(dict(stored))
             try:
-                budget = converter.convert(_as_utc(dict(row)))
+                budget = converter.convert(row)
             except NoRateError:
-                continue  # the fields stay empty, as a crawl leaves them
-            updates.append({"row_id": row["id"], **asdict(budget)})
-        if updates:
-            connection.execute(
-                sa.update(projects).where(projects.c.id == sa.bindparam("row_id")), updates
+                budget = NOT_CONVERTED  # the fields stay empty, as a crawl leaves them
+            row.update(asdict(budget))
+            if row["content_hash"]:
+                row["content_hash"] = content_hash(row)
+            updates.append(
+                {
+                    "row_id": row["id"],
+                    "content_hash": row["content_hash"],
+                    **{name: row[name] for name in COLUMNS},
+                }
             )
+        connection.execute(
+            sa.update(projects).where(projects.c.id == sa.bindparam("row_id")), updates
+        )
 
 
 def upgrade() -> None:
@@ -93,7 +124,8 @@ def upgrade() -> None:
         for name, type_ in COLUMNS.items():
             batch.add_column(sa.Column(name, type_))
     # The settings module as it stands (environment included): a migration runs outside the
-    # crawl whose `-s` overrides it cannot see. Rows seen again are rewritten by the crawl.
+    # crawl whose `-s` overrides it cannot see. A crawl under other settings rewrites the
+    # postings it sees again.
     backfill(op.get_bind(), BudgetConverter.from_settings(vars(settings)))
 
 
