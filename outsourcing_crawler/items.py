@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 PLATFORMS: Final = ("kmong", "wishket", "freemoa", "elancer", "freelancer", "guru", "upwork")
@@ -22,6 +22,12 @@ class ProjectItem:
     (won for KRW); datetimes are timezone-aware. Every field has a default so that a spider
     can keep a partly parsed posting; the validation pipeline drops an item that lacks one
     of ``platform``, ``external_id``, ``url`` or ``title``.
+
+    The fields after ``scraped_at`` are filled by the budget pipeline, not by spiders: the
+    budget in ``base_currency`` (the ``BASE_CURRENCY`` setting) at the ECB reference rate of
+    ``exchange_rate_date``, and its monthly equivalent in that currency (docs/budgets.md).
+    They are content like the others: a posting stored under another ``BASE_CURRENCY``,
+    ``HOURS_PER_MONTH`` or rates file is rewritten when it is seen again.
     """
 
     platform: str | None = None
@@ -44,6 +50,13 @@ class ProjectItem:
     status: str = "open"
     extra: dict[str, Any] = field(default_factory=dict)
     scraped_at: datetime | None = None
+    base_currency: str | None = None
+    base_budget_min: int | None = None
+    base_budget_max: int | None = None
+    monthly_budget_min: int | None = None
+    monthly_budget_max: int | None = None
+    exchange_rate: float | None = None
+    exchange_rate_date: date | None = None
 
 
 def _field_types() -> dict[str, tuple[Any, bool]]:
@@ -66,6 +79,7 @@ CONTENT_FIELDS: Final = tuple(
     if item_field.name not in ("platform", "external_id", "scraped_at")
 )
 DATETIME_FIELDS: Final = tuple(name for name, (kind, _) in FIELD_TYPES.items() if kind is datetime)
+DATE_FIELDS: Final = tuple(name for name, (kind, _) in FIELD_TYPES.items() if kind is date)
 
 
 def item_dict(item: Any) -> dict[str, Any]:

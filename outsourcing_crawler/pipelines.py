@@ -12,11 +12,18 @@ from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Self
 
+from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.project import data_path
 from sqlalchemy import literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from outsourcing_crawler.budgets import (
+    BUDGET_FIELDS,
+    NOT_CONVERTED,
+    BudgetConverter,
+    NoRateError,
+)
 from outsourcing_crawler.db import (
     BatchResult,
     Database,
@@ -26,12 +33,14 @@ from outsourcing_crawler.db import (
     migrate,
     store_batch,
 )
+from outsourcing_crawler.db.first_seen import first_seen_undated
 from outsourcing_crawler.items import (
     BUDGET_TYPES,
     FIELD_TYPES,
     PLATFORMS,
     STATUSES,
     WORK_TYPES,
+    ProjectItem,
     item_dict,
 )
 from outsourcing_crawler.spool import Spool
@@ -350,3 +359,59 @@ class DatabasePipeline:
         if self.database is not None:
             await databases.release(self.database)
             self.database = None
+
+
+class BudgetPipeline:
+    """Puts every posting's budget on one scale: in ``BASE_CURRENCY`` at the ECB reference
+    rate of its day, and per month (outsourcing_crawler/budgets.py, docs/budgets.md).
+
+    A posting without a posted date takes the day it was first seen: for one stored already,
+    its ``first_seen_at``, read once as the crawl opens, so that seeing it again converts it as
+    before instead of rewriting it at each day's rate. A posting whose currency has no rate
+    keeps the fields empty, counted as ``outsourcing/budgets/<reason>/<currency>``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.converter = BudgetConverter.from_settings(settings)
+        self.url: str | None = (
+            settings["DATABASE_URL"] if settings.getbool("STORAGE_ENABLED", True) else None
+        )
+        self.first_seen: dict[str, datetime] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def open_spider(self) -> None:
+        if self.url is None:
+            return
+        database = databases.acquire(self.url)
+        try:
+            async with database.session() as session:
+                self.first_seen = await first_seen_undated(session, self.crawler.spider.name)
+        except (OSError, SQLAlchemyError) as exc:
+            # A new database has no table yet (the database pipeline creates it); one that
+            # cannot be reached stops the crawl there, with the reason.
+            logger.debug("No first-seen times of stored postings: %s", exc)
+        finally:
+            await databases.release(database)
+
+    async def process_item(self, item: Any) -> Any:
+        fields = item_dict(item)
+        if fields.get("posted_at") is None:
+            fields["first_seen_at"] = self.first_seen.get(str(fields.get("external_id")))
+        try:
+            budget = self.converter.convert(fields)
+        except NoRateError as error:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(
+                f"outsourcing/budgets/{error.reason}/{fields.get('currency')}"
+            )
+            budget = NOT_CONVERTED
+        # The item's own attributes where it has them: a tenth of ItemAdapter's cost.
+        target = vars(item) if type(item) is ProjectItem else ItemAdapter(item)
+        for name in BUDGET_FIELDS:
+            target[name] = getattr(budget, name)
+        return item

