@@ -31,6 +31,7 @@ from outsourcing_crawler.db import (
     store_batch,
 )
 from outsourcing_crawler.db.models import CrawlRun
+from outsourcing_crawler.health.record import RECORD_STAT
 from outsourcing_crawler.items import (
     BUDGET_TYPES,
     PLATFORMS,
@@ -408,6 +409,7 @@ class DatabasePipeline:
                         dropped=crawl_stats.dropped(stats),
                         errors=errors,
                         stats=_jsonable_stats(stats),
+                        health=stats.get(RECORD_STAT),
                     )
                 )
         except (OSError, SQLAlchemyError) as exc:
