@@ -139,13 +139,12 @@ RETRY_BACKOFF_MAX = 30.0
 
 # -- Crawl health ---------------------------------------------------------------------------
 # A crawl whose requests all failed (DNS, refused, timeouts, TLS) ends as `site_unreachable`.
-# Spidermon judges every crawl at its close against the spider's earlier crawls (crawl_runs,
-# loaded by CrawlHistory): the state (ok, degraded, broken) and its findings go into the
-# stats and the crawl's row (outsourcing_crawler/health/).
+# Spidermon judges every crawl at its close against the spider's earlier crawls (crawl_runs):
+# the state (ok, degraded, broken) and its findings go into the stats and the crawl's row
+# (outsourcing_crawler/health/).
 EXTENSIONS = {
     "outsourcing_crawler.extensions.reachability.SiteReachability": 100,
-    "outsourcing_crawler.health.history.CrawlHistory": 400,
-    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "outsourcing_crawler.health.extension.HealthChecks": 500,
 }
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["outsourcing_crawler.health.suite.HealthSuite"]

@@ -1,17 +1,15 @@
-"""The spider's earlier crawls, loaded from ``crawl_runs`` when a crawl opens.
+"""The spider's earlier crawls, read from ``crawl_runs`` for the health checks.
 
-Spidermon hands monitors ``spider.stats_history``, newest first (its own collectors fill it
-from a local file); this extension fills it from the database instead. Each entry is an
-earlier crawl's stats as its row stored them, with the row's finish reason, postings scraped
-and health record. With storage off there is no history, and the checks that need one skip.
+Spidermon hands monitors the history as ``stats_history``: earlier crawls' stats, newest first.
+Each entry here is an earlier crawl's stats as its row stored them, with the row's finish
+reason, postings scraped and health record.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
 from sqlalchemy.exc import SQLAlchemyError
 
 from outsourcing_crawler.db import databases
@@ -21,7 +19,6 @@ from outsourcing_crawler.listings import is_full_crawl
 
 if TYPE_CHECKING:
     from scrapy import Spider
-    from scrapy.crawler import Crawler
 
     from outsourcing_crawler.db.models import CrawlRun
 
@@ -51,33 +48,15 @@ def run_stats(run: CrawlRun) -> dict[str, Any]:
     }
 
 
-class CrawlHistory:
-    def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
-        self.crawler = crawler
-        self.storage = settings.getbool("STORAGE_ENABLED", True)
-        self.url: str = settings["DATABASE_URL"]
-        self.runs = settings.getint("HEALTH_HISTORY_RUNS", 20)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        extension = cls(crawler)
-        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        return extension
-
-    async def spider_opened(self, spider: Spider) -> None:
-        assert self.crawler.stats is not None
-        # Incremental crawls compare with what the database holds: none without storage.
-        self.crawler.stats.set_value(SCOPE_STAT, crawl_scope(spider, incremental=self.storage))
-        spider.stats_history = await self._load(spider.name) if self.storage else []
-
-    async def _load(self, spider: str) -> list[dict[str, Any]]:
-        database = databases.acquire(self.url)
-        try:
-            async with database.session() as session:
-                return [run_stats(run) for run in await recent_runs(session, spider, self.runs)]
-        except (OSError, SQLAlchemyError) as exc:
-            logger.warning("Crawl health: no earlier crawls to compare with: %s", exc)
-            return []
-        finally:
-            await databases.release(database)
+async def load_history(url: str, spider: str, limit: int) -> list[dict[str, Any]]:
+    """The stats of the spider's last ``limit`` crawls, newest first; none when the database
+    cannot be read (the checks that need a history then skip)."""
+    database = databases.acquire(url)
+    try:
+        async with database.session() as session:
+            return [run_stats(run) for run in await recent_runs(session, spider, limit)]
+    except (OSError, SQLAlchemyError) as exc:
+        logger.warning("Crawl health: no earlier crawls to compare with: %s", exc)
+        return []
+    finally:
+        await databases.release(database)

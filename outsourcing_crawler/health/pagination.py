@@ -15,6 +15,4 @@ class PaginationMonitor(HealthMonitor):
     def test_pages_do_not_repeat(self) -> None:
         repeated = self.stats.get(REPEATED_PAGES, 0)
         if repeated:
-            self.fail(
-                f"{repeated} list pages showed only postings already seen: pagination stopped"
-            )
+            self.fail(f"{repeated} list pages showed only postings seen before: pagination stopped")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
-
+from outsourcing_crawler.health.extension import FindingsRunner
 from outsourcing_crawler.health.history import SCOPE_STAT
 from outsourcing_crawler.health.record import RECORD_STAT
 from outsourcing_crawler.health.suite import HealthSuite
@@ -49,7 +48,7 @@ def judge(
 ) -> dict[str, Any]:
     """The health record of a kmong crawl with these stats and earlier crawls."""
     spider = make_spider(KmongSpider, SETTINGS, **spider_args)
-    SpiderMonitorRunner(spider=spider).run(
+    FindingsRunner(spider=spider).run(
         HealthSuite(crawler=spider.crawler),
         stats=stats,
         stats_history=history,
