@@ -66,7 +66,11 @@ DB_SPOOL_DIR = None  # None: .scrapy/spool in the project folder
 # pagination stops after this many list pages in a row with nothing new or changed.
 INCREMENTAL_DETAIL_MAX_AGE = 24 * 3600
 INCREMENTAL_STOP_AFTER_PAGES = 1
-SPIDER_MIDDLEWARES = {"outsourcing_crawler.incremental.IncrementalMiddleware": 800}
+SPIDER_MIDDLEWARES = {
+    "outsourcing_crawler.incremental.IncrementalMiddleware": 800,
+    # Nearer the spider than the incremental middleware: it sees every posting a list page shows.
+    "outsourcing_crawler.list_pages.ListPagesMiddleware": 850,
+}
 
 ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.ValidationPipeline": 100,
@@ -74,9 +78,6 @@ ITEM_PIPELINES = {
     "outsourcing_crawler.pipelines.BudgetPipeline": 300,
     "outsourcing_crawler.pipelines.DatabasePipeline": 800,
 }
-# Each stored crawl's crawl_runs row (off with STORAGE_ENABLED, like the database pipeline).
-EXTENSIONS = {"outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 500}
-
 # -- Budgets on one scale (docs/budgets.md) -------------------------------------------------
 # Every posting's budget is also stored in this currency (an ECB currency; KRW: whole won), at
 # the ECB reference rate of the posting's day. The environment may set it, so that the
@@ -152,3 +153,34 @@ DOWNLOADER_MIDDLEWARES = {
 RETRY_AFTER_MAX = 60.0
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
+
+# -- Crawl health ---------------------------------------------------------------------------
+# A crawl whose requests all failed (DNS, refused, timeouts, TLS) ends as `site_unreachable`.
+# Spidermon judges every crawl at its close against the spider's earlier crawls (crawl_runs):
+# the state (ok, degraded, broken) and its findings go into the stats and the crawl's row
+# (outsourcing_crawler/health/).
+EXTENSIONS = {
+    "outsourcing_crawler.extensions.reachability.SiteReachability": 100,
+    "outsourcing_crawler.health.extension.HealthChecks": 500,
+    # Each stored crawl's crawl_runs row (off with STORAGE_ENABLED, like the database
+    # pipeline); after the health checks, whose verdict it stores with the run.
+    "outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 600,
+}
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["outsourcing_crawler.health.suite.HealthSuite"]
+# Earlier crawls loaded when a crawl opens, and how many that did their job (of the same
+# scope: incremental or full, same arguments) a check needs before it compares.
+HEALTH_HISTORY_RUNS = 20
+HEALTH_MIN_HISTORY_RUNS = 3
+# Postings seen at most this share of the median of earlier crawls: degraded.
+HEALTH_MIN_POSTINGS_RATIO = 0.5
+# A field filled in this share of postings less than usual (0.98 -> 0.60): degraded; only in
+# crawls of at least HEALTH_COVERAGE_MIN_POSTINGS postings, compared with such crawls.
+HEALTH_COVERAGE_DROP = 0.3
+HEALTH_COVERAGE_MIN_POSTINGS = 5
+# Errors per page this much above the usual share (0.05 -> 0.25), and at least
+# HEALTH_MIN_PARSE_ERRORS of them: degraded.
+HEALTH_PARSE_ERRORS_RISE = 0.2
+HEALTH_MIN_PARSE_ERRORS = 3
+# Finish reasons that say nothing of the site: such crawls are not judged (state unknown).
+HEALTH_UNJUDGED_REASONS = ["shutdown", "database_unavailable"]

@@ -152,6 +152,8 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(Integer(), default=0)
     # Everything else the crawl counted, for later questions.
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # The health checks' verdict on the crawl (state and findings); None before they ran.
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class Listing(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.db import Database, close_unseen, databases
 from outsourcing_crawler.db.models import CrawlRun
+from outsourcing_crawler.health.record import RECORD_STAT
 from outsourcing_crawler.pipelines import database_opened
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ class CrawlRunExtension:
                         dropped=crawl_stats.dropped(stats),
                         errors=errors,
                         stats=_jsonable_stats(stats),
+                        health=stats.get(RECORD_STAT),
                     )
                 )
         except (OSError, SQLAlchemyError) as exc:

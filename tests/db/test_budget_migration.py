@@ -91,14 +91,14 @@ async def test_rows_stored_before_are_converted(database_url: str) -> None:
     database = Database(database_url)
     try:
         async with database.engine.begin() as connection:
-            await connection.run_sync(to_revision, database_url, "0002")
+            await connection.run_sync(to_revision, database_url, "0003")
             assert not BUDGET_COLUMNS & await connection.run_sync(columns)
-            # Only the columns revision 0002 knows.
+            # Only the columns revision 0003 knows.
             old = Project.__table__
             for n, (posted, seen, budget, _) in enumerate(ROWS):
                 await connection.execute(insert(old), [old_row(n, posted, seen, budget)])
         before, _ = await migrate(database)
-        assert before == "0002"
+        assert before == "0003"
         async with database.session() as session:
             stored = (await session.scalars(select(Project).order_by(Project.id))).all()
         for project, (_, _, _, expected) in zip(stored, ROWS, strict=True):
@@ -127,10 +127,10 @@ async def test_downgrade_drops_the_columns(database_url: str) -> None:
         await migrate(database)
         async with database.engine.begin() as connection:
             assert await connection.run_sync(columns) >= BUDGET_COLUMNS
-            await connection.run_sync(to_revision, database_url, "0002", True)
+            await connection.run_sync(to_revision, database_url, "0003", True)
             assert not BUDGET_COLUMNS & await connection.run_sync(columns)
             version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
-        assert version == "0002"
+        assert version == "0003"
     finally:
         await database.dispose()
 
@@ -153,7 +153,7 @@ async def test_postings_stored_before_are_not_rewritten_when_seen_again(
     database = Database(database_url)
     try:
         async with database.engine.begin() as connection:
-            await connection.run_sync(to_revision, database_url, "0002")
+            await connection.run_sync(to_revision, database_url, "0003")
             for stored, digest in ((item, "a digest of the fields before"), (gone, "")):
                 values = {name: getattr(stored, name) for name in OLD_FIELDS}
                 row = {**values, "content_hash": digest, **dict.fromkeys(SEEN_FIELDS, SEEN)}

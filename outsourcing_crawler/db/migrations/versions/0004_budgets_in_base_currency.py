@@ -1,7 +1,7 @@
 """projects: budgets in the base currency and per month, filled for the rows stored already
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-05
 """
 
@@ -19,7 +19,7 @@ from outsourcing_crawler.budgets import NOT_CONVERTED, BudgetConverter, NoRateEr
 from outsourcing_crawler.fingerprints import content_hash
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
