@@ -132,3 +132,20 @@ DOWNLOADER_MIDDLEWARES = {
 RETRY_AFTER_MAX = 60.0
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
+
+# -- Alerts: saved searches pushed to channels (docs/alerts.md) ------------------------------
+# The saved-searches file; None: alerts.toml beside scrapy.cfg, and no alerts without one.
+ALERTS_FILE = os.environ.get("ALERTS_FILE")
+# Seconds between dispatches during a crawl (0: only when it closes, as it always does).
+ALERTS_DISPATCH_INTERVAL = 60.0
+# A channel that fails is tried again after ALERTS_RETRY_BACKOFF seconds, doubling per
+# failure up to ALERTS_RETRY_BACKOFF_MAX; one send gives up after ALERTS_SEND_TIMEOUT.
+ALERTS_SEND_TIMEOUT = 30.0
+ALERTS_RETRY_BACKOFF = 60.0
+ALERTS_RETRY_BACKOFF_MAX = 3600.0
+# Postings stored up to this many seconds before a search's last dispatch are matched again:
+# a crawl commits a posting a little after it stamps it first seen (and hosts' clocks drift).
+ALERTS_LOOKBACK = 300.0
+# Postings per digest message at most; more make several messages.
+ALERTS_DIGEST_SIZE = 50
+EXTENSIONS = {"outsourcing_crawler.extensions.alerts.AlertsExtension": 500}
