@@ -27,8 +27,10 @@ def _word_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     branches = []
     for word in words:
         folded = re.escape(word.casefold())
-        start = r"(?<![^\W_])" if word[0].isascii() and word[0].isalnum() else ""
-        end = r"(?![^\W_])" if word[-1].isascii() and word[-1].isalnum() else ""
+        # Latin letters and digits around a Latin word make another word; Hangul after it
+        # is a particle ("Node.js로").
+        start = r"(?<![a-z0-9])" if word[0].isascii() and word[0].isalnum() else ""
+        end = r"(?![a-z0-9])" if word[-1].isascii() and word[-1].isalnum() else ""
         branches.append(f"{start}{folded}{end}")
     return re.compile("|".join(branches)) if branches else None
 

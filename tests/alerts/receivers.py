@@ -94,7 +94,7 @@ class Mailbox:
         return self._handler.messages
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -103,7 +103,7 @@ def _free_port() -> int:
 @contextmanager
 def mailbox() -> Iterator[Mailbox]:
     handler = _Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield Mailbox(handler, controller.port)
