@@ -119,19 +119,20 @@ class Command(ScrapyCommand):
         else:
             self._backfill(searches, search)
 
-    def _database_failed(self, exc: BaseException) -> None:
+    def _on_database(self, work: Callable[[Database], Awaitable[T]]) -> T | None:
+        """``work`` on the project's database; None (and exit status 1) if it failed."""
         assert self.settings is not None
-        print(f"Cannot use {describe_target(self.settings['DATABASE_URL'])}: {exc}")
-        self.exitcode = 1
+        url = self.settings["DATABASE_URL"]
+        try:
+            return asyncio.run(_on_database(url, work))
+        except DATABASE_ERRORS as exc:
+            print(f"Cannot use {describe_target(url)}: {exc}")
+            self.exitcode = 1
+            return None
 
     def _list(self, searches: list[SavedSearch]) -> None:
-        assert self.settings is not None
-        try:
-            lines = asyncio.run(
-                _on_database(self.settings["DATABASE_URL"], lambda db: search_lines(db, searches))
-            )
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
+        lines = self._on_database(lambda db: search_lines(db, searches))
+        if lines is None:
             lines = asyncio.run(search_lines(None, searches))
         print("\n".join(lines))
 
@@ -146,13 +147,8 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
 
     def _preview(self, search: SavedSearch, limit: int) -> None:
-        assert self.settings is not None
-        try:
-            postings = asyncio.run(
-                _on_database(self.settings["DATABASE_URL"], lambda db: preview(db, search))
-            )
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
+        postings = self._on_database(lambda db: preview(db, search))
+        if postings is None:
             return
         print(f"{search.name}: {len(postings)} stored open posting(s) match now")
         print("\n".join(posting_lines(postings, limit)))
@@ -164,11 +160,10 @@ class Command(ScrapyCommand):
         async def backfill(database: Database) -> tuple[int, int]:
             return await Dispatcher(database, searches, options).backfill(search.name)
 
-        try:
-            sent, failed = asyncio.run(_on_database(self.settings["DATABASE_URL"], backfill))
-        except DATABASE_ERRORS as exc:
-            self._database_failed(exc)
+        result = self._on_database(backfill)
+        if result is None:
             return
+        sent, failed = result
         print(f"{search.name}: sent {sent} posting(s)")
         if failed:
             print(f"{search.name}: {failed} could not be sent; the next crawl tries again")

@@ -65,13 +65,19 @@ def dispatcher(
     return Dispatcher(db, searches, options, count), counts
 
 
+async def after_a_baseline(db: Database, url: str) -> tuple[Dispatcher, Counter[str]]:
+    """A search sending to ``url``, registered after a posting "old" was stored."""
+    await store(db, fresh("old"), now=datetime.now(UTC) - timedelta(hours=1))
+    sender, counts = dispatcher(db, search("all", url))
+    await sender.register()
+    return sender, counts
+
+
 @deferred_f_from_coro_f
 async def test_postings_after_the_baseline_are_sent_once(database_url: str) -> None:
     with webhook() as hook:
         async with database(database_url) as db:
-            await store(db, fresh("old"), now=datetime.now(UTC) - timedelta(hours=1))
-            sender, counts = dispatcher(db, search("all", hook.url))
-            await sender.register()
+            sender, counts = await after_a_baseline(db, hook.url)
             await store(db, fresh("new"))
             assert await sender.dispatch() == (1, 0)
             assert await sender.dispatch() == (0, 0)
@@ -195,9 +201,7 @@ async def test_reopened_and_budget_raised(database_url: str) -> None:
 async def test_backfill_sends_the_baseline_once(database_url: str) -> None:
     with webhook() as hook:
         async with database(database_url) as db:
-            await store(db, fresh("old"), now=datetime.now(UTC) - timedelta(hours=1))
-            sender, _ = dispatcher(db, search("all", hook.url))
-            await sender.register()
+            sender, _ = await after_a_baseline(db, hook.url)
             assert await sender.dispatch() == (0, 0)
             assert [row["external_id"] for row in await preview(db, search("all"))] == ["old"]
             assert await sender.backfill("all") == (1, 0)
