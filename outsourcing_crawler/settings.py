@@ -165,6 +165,8 @@ EXTENSIONS = {
     # Each stored crawl's crawl_runs row (off with STORAGE_ENABLED, like the database
     # pipeline); after the health checks, whose verdict it stores with the run.
     "outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 600,
+    # Saved searches: new matching postings to their channels (off without an alerts file).
+    "outsourcing_crawler.extensions.alerts.AlertsExtension": 700,
 }
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["outsourcing_crawler.health.suite.HealthSuite"]
@@ -184,3 +186,19 @@ HEALTH_PARSE_ERRORS_RISE = 0.2
 HEALTH_MIN_PARSE_ERRORS = 3
 # Finish reasons that say nothing of the site: such crawls are not judged (state unknown).
 HEALTH_UNJUDGED_REASONS = ["shutdown", "database_unavailable"]
+
+# -- Alerts: saved searches pushed to channels (docs/alerts.md) ------------------------------
+# The saved-searches file; None: alerts.toml beside scrapy.cfg, and no alerts without one.
+ALERTS_FILE = os.environ.get("ALERTS_FILE")
+# Seconds between dispatches during a crawl (0: only when it closes, as it always does).
+ALERTS_DISPATCH_INTERVAL = 60.0
+# A channel that fails is tried again after ALERTS_RETRY_BACKOFF seconds, doubling per
+# failure up to ALERTS_RETRY_BACKOFF_MAX; one send gives up after ALERTS_SEND_TIMEOUT.
+ALERTS_SEND_TIMEOUT = 30.0
+ALERTS_RETRY_BACKOFF = 60.0
+ALERTS_RETRY_BACKOFF_MAX = 3600.0
+# Postings stored up to this many seconds before a search's last dispatch are matched again:
+# a crawl commits a posting a little after it stamps it first seen (and hosts' clocks drift).
+ALERTS_LOOKBACK = 300.0
+# Postings per digest message at most; more make several messages.
+ALERTS_DIGEST_SIZE = 50

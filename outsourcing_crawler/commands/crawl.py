@@ -12,6 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from outsourcing_crawler.commands import crawl_succeeded
+from outsourcing_crawler.commands.alerts import refuse_bad_alerts_file
 from outsourcing_crawler.spiders.base import SpiderArgumentError
 
 if TYPE_CHECKING:
@@ -23,7 +24,10 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             super().run(args, opts)  # Scrapy's own usage errors
             return
-        assert self.crawler_process is not None
+        assert self.crawler_process is not None and self.settings is not None
+        if refuse_bad_alerts_file(self.settings):
+            self.exitcode = 2
+            return
         crawler = self._create_crawler(args[0])
         spidercls = crawler.spidercls
         try:

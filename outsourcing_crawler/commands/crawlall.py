@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.commands import crawl_succeeded
+from outsourcing_crawler.commands.alerts import refuse_bad_alerts_file
 from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate
 from outsourcing_crawler.spiders.base import SpiderArgumentError
 
@@ -488,6 +489,9 @@ class Command(BaseRunSpiderCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
+        if refuse_bad_alerts_file(self.settings):
+            self.exitcode = 2
+            return
         loader = self.crawler_process.spider_loader
         known = loader.list()
         missing = [name for name in args if name not in known]

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -170,3 +171,62 @@ class Listing(Base):
     fetched_at: Mapped[datetime] = mapped_column(Timestamp)
     # False for a detail page that yields no posting (a confidential request).
     has_item: Mapped[bool] = mapped_column(Boolean)
+
+
+# -- Alerts: saved searches' channels and what each was sent -----------------------------
+
+
+class AlertSubscription(Base):
+    """One channel of one saved search: from when its postings count, how far they were read.
+
+    A channel is known by the fingerprint of its URL as written in the alerts file (with its
+    ``${VARIABLE}`` references, not their secret values), so a rotated token keeps its place.
+    """
+
+    __tablename__ = "alert_subscriptions"
+
+    search: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    # Postings first seen (and changes made) before this are the baseline, never sent; None
+    # after a backfill: everything stored counts.
+    since: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Postings and changes up to this time were matched against the search (None: none yet).
+    checked_until: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Delivery(Base):
+    """One posting (or one change of it) for one channel of one saved search.
+
+    The row is written when the posting matches, before anything is sent; ``sent_at`` is set
+    once the channel took it. Until then ``next_attempt_at`` says when it is due.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("search", "channel", "project_id", "event"),
+        Index(
+            None,
+            "next_attempt_at",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    search: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(32))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    # "new", or "reopened:<change id>" / "budget_raised:<change id>".
+    event: Mapped[str] = mapped_column(String(48))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    next_attempt_at: Mapped[datetime] = mapped_column(Timestamp)
+    attempts: Mapped[int] = mapped_column(Integer(), default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_error: Mapped[str | None] = mapped_column(Text())
+
+
+# Alerts read the changes of the last few minutes of every project.
+Index("ix_project_changes_changed_at", ProjectChange.changed_at)
