@@ -27,7 +27,7 @@ from outsourcing_crawler.storage import storage_url
 
 if TYPE_CHECKING:
     from scrapy import Spider
-    from scrapy.crawler import Crawler, CrawlerRunnerBase
+    from scrapy.crawler import Crawler, CrawlerProcessBase, CrawlerRunnerBase
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -183,3 +183,13 @@ def start_cycle(runner: CrawlerRunnerBase, plan: Sequence[PlannedCrawl]) -> Cycl
         cycle.crawlers[planned.spider] = crawler
         cycle.crawls[planned.spider] = runner.crawl(crawler, **planned.kwargs)
     return cycle
+
+
+def run_cycle(
+    process: CrawlerProcessBase, plan: Sequence[PlannedCrawl], settings: BaseSettings
+) -> list[SummaryRow]:
+    """Run every planned spider once on the process, until all have closed; how each did."""
+    prepare_database(settings)
+    cycle = start_cycle(process, plan)
+    process.start()
+    return cycle.rows()

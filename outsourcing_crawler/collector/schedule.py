@@ -1,8 +1,9 @@
 """The collector: a cycle of the due spiders on every slot of a period, until it is stopped.
 
 A spider is due once its own interval has passed since its last start (:func:`crawl_intervals`),
-so that a site that asks to be crawled slowly is not crawled at every slot. A stop lets the
-running crawls close (their pipelines flush) and starts no new cycle.
+so that a site that asks to be crawled slowly is not crawled at every slot. :func:`collect` runs
+a :class:`Collector` on a crawler process until SIGINT or SIGTERM: a stop lets the running
+crawls close (their pipelines flush) and starts no new cycle.
 """
 
 from __future__ import annotations
@@ -12,18 +13,27 @@ import contextlib
 import logging
 import math
 import re
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import UsageError
+from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 
-from outsourcing_crawler.collector.cycle import Cycle, format_summary, start_cycle
+from outsourcing_crawler.collector.cycle import (
+    Cycle,
+    format_summary,
+    prepare_database,
+    start_cycle,
+)
 from outsourcing_crawler.collector.plan import PlannedCrawl
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from scrapy import Spider
-    from scrapy.crawler import CrawlerRunnerBase
+    from scrapy.crawler import CrawlerProcessBase, CrawlerRunnerBase
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -223,3 +233,54 @@ class Collector:
                     row.finish_reason,
                     count,
                 )
+
+
+def collect(process: CrawlerProcessBase, collector: Collector, settings: BaseSettings) -> int:
+    """Run ``collector`` on the process's reactor until it stops; returns the exit status.
+
+    The first SIGINT or SIGTERM asks it to stop (status 0); a second one stops the reactor
+    at once, without waiting for the crawls (status 1). Scrapy's own handlers would stop the
+    reactor as soon as the crawls they can see have stopped: a collector between cycles, or a
+    crawl still opening, would be cut off.
+    """
+    from twisted.internet import reactor
+
+    status = 0
+
+    def stop_reactor() -> None:
+        with contextlib.suppress(RuntimeError):  # already stopping
+            reactor.stop()
+
+    def stop_at_once(signame: str) -> None:
+        nonlocal status
+        logger.warning("Received %s twice: stopping without waiting for the crawls", signame)
+        status = 1
+        stop_reactor()
+
+    # Signal handlers only hand over to the event loop: logging from one could interrupt a
+    # write to the same stream.
+    def force(signum: int, _: FrameType | None) -> None:
+        install_shutdown_handlers(signal.SIG_IGN)
+        reactor.callFromThread(stop_at_once, signal_names[signum])
+
+    def shutdown(signum: int, _: FrameType | None) -> None:
+        install_shutdown_handlers(force)
+        reactor.callFromThread(collector.request_stop, signal_names[signum])
+
+    async def run() -> None:
+        nonlocal status
+        try:
+            await collector.run()
+        except Exception:
+            logger.exception("The collector stopped on an unexpected error")
+            status = 1
+        finally:
+            stop_reactor()
+
+    install_shutdown_handlers(shutdown)
+    prepare_database(settings)
+    # Created before the loop runs, as runner.crawl does; held here, as the loop holds its
+    # tasks by weak reference only.
+    _running = asyncio.get_event_loop().create_task(run())
+    process.start(stop_after_crawl=False, install_signal_handlers=False)
+    return status

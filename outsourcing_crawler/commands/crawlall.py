@@ -12,26 +12,23 @@ until SIGINT or SIGTERM: a stop lets the running crawls close, starts no new cyc
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
-from scrapy.utils.ossignal import install_shutdown_handlers, signal_names
 
-from outsourcing_crawler.collector.cycle import format_summary, prepare_database, start_cycle
+from outsourcing_crawler.collector.cycle import format_summary, run_cycle
 from outsourcing_crawler.collector.plan import PlannedCrawl, plan_crawls
-from outsourcing_crawler.collector.schedule import Collector, crawl_intervals, parse_duration
+from outsourcing_crawler.collector.schedule import (
+    Collector,
+    collect,
+    crawl_intervals,
+    parse_duration,
+)
 
 if TYPE_CHECKING:
     import argparse
-    from types import FrameType
-
-logger = logging.getLogger(__name__)
 
 
 class Command(BaseRunSpiderCommand):
@@ -93,10 +90,7 @@ class Command(BaseRunSpiderCommand):
         if opts.every is not None:
             self._collect(plan, known, opts.every)
             return
-        prepare_database(self.settings)
-        cycle = start_cycle(self.crawler_process, plan)
-        self.crawler_process.start()
-        rows = cycle.rows()
+        rows = run_cycle(self.crawler_process, plan, self.settings)
         print(format_summary(rows), flush=True)
         if self.crawler_process.bootstrap_failed or not all(row.succeeded for row in rows):
             self.exitcode = 1
@@ -115,46 +109,4 @@ class Command(BaseRunSpiderCommand):
             self.crawler_process.spider_loader.load, names, every, self.settings
         )
         collector = Collector(self.crawler_process, plan, every, intervals)
-        # Scrapy's own handlers stop the reactor as soon as the crawls they can see have
-        # stopped: a collector between cycles, or a crawl still opening, would be cut off.
-        install_shutdown_handlers(self._shutdown_handler(collector))
-        prepare_database(self.settings)
-        # Created before the loop runs, as runner.crawl does; a reference keeps it alive.
-        self._collecting = asyncio.get_event_loop().create_task(self._run_collector(collector))
-        self.crawler_process.start(stop_after_crawl=False, install_signal_handlers=False)
-
-    def _shutdown_handler(self, collector: Collector) -> Callable[[int, FrameType | None], None]:
-        from twisted.internet import reactor
-
-        # Signal handlers only hand over to the event loop: logging from one could interrupt
-        # a write to the same stream.
-        def force(signum: int, _: FrameType | None) -> None:
-            install_shutdown_handlers(signal.SIG_IGN)
-            reactor.callFromThread(self._force_stop, signal_names[signum])
-
-        def shutdown(signum: int, _: FrameType | None) -> None:
-            install_shutdown_handlers(force)
-            reactor.callFromThread(collector.request_stop, signal_names[signum])
-
-        return shutdown
-
-    async def _run_collector(self, collector: Collector) -> None:
-        try:
-            await collector.run()
-        except Exception:
-            logger.exception("The collector stopped on an unexpected error")
-            self.exitcode = 1
-        finally:
-            self._stop_reactor()
-
-    def _force_stop(self, signame: str) -> None:
-        logger.warning("Received %s twice: stopping without waiting for the crawls", signame)
-        self.exitcode = 1
-        self._stop_reactor()
-
-    @staticmethod
-    def _stop_reactor() -> None:
-        from twisted.internet import reactor
-
-        with contextlib.suppress(RuntimeError):  # already stopping
-            reactor.stop()
+        self.exitcode = collect(self.crawler_process, collector, self.settings)

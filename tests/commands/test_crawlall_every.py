@@ -126,14 +126,26 @@ def collector(tmp_path: Path, *args: str) -> Iterator[Collector]:
             process.wait()
 
 
-def test_collector_runs_cycles_until_sigterm(sqlite_url: str, tmp_path: Path) -> None:
+def two_cycles(
+    tmp_path: Path,
+    recordings: Path,
+    database_url: str,
+    spiders: list[str],
+    signum: int = signal.SIGTERM,
+) -> tuple[Collector, int]:
+    """Collect every 2 s from ``recordings`` until two cycles are printed, then send
+    ``signum``: the finished collector and its exit status."""
     with collector(
         tmp_path,
-        *("--every", "2s", "kmong", "guru"),
-        *("-s", f"REPLAY_FROM={RECORDINGS}", "-s", f"DATABASE_URL={sqlite_url}"),
+        *("--every", "2s", *spiders),
+        *("-s", f"REPLAY_FROM={recordings}", "-s", f"DATABASE_URL={database_url}"),
     ) as running:
         running.wait_for_cycles(2)
-        returncode = running.stop(signal.SIGTERM)
+        return running, running.stop(signum)
+
+
+def test_collector_runs_cycles_until_sigterm(sqlite_url: str, tmp_path: Path) -> None:
+    running, returncode = two_cycles(tmp_path, RECORDINGS, sqlite_url, ["kmong", "guru"])
     assert returncode == 0
     log = running.stderr.read_text()
     assert "Traceback" not in log
@@ -178,13 +190,9 @@ def test_a_failing_spider_is_retried_each_cycle_until_sigint(
         "GET_d_jobs_c_programming-development_????????.html"
     )
     shutil.copyfile(FIXTURES / "guru" / "incapsula_block.html", first_page)
-    with collector(
-        tmp_path,
-        *("--every", "2s", "guru", "kmong"),
-        *("-s", f"REPLAY_FROM={recordings}", "-s", f"DATABASE_URL={sqlite_url}"),
-    ) as running:
-        running.wait_for_cycles(2)
-        returncode = running.stop(signal.SIGINT)
+    running, returncode = two_cycles(
+        tmp_path, recordings, sqlite_url, ["guru", "kmong"], signal.SIGINT
+    )
     # A requested stop is not a failure, whatever the spiders did.
     assert returncode == 0
     log = running.stderr.read_text()
