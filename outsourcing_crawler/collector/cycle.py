@@ -21,8 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.collector.plan import PlannedCrawl
-from outsourcing_crawler.db import DatabaseTooNew, describe_target
-from outsourcing_crawler.db.migrate import migrate_url
+from outsourcing_crawler.db import DatabaseTooNew, describe_target, migrate_url
 from outsourcing_crawler.storage import storage_url
 
 if TYPE_CHECKING:

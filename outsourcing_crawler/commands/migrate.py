@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
-from outsourcing_crawler.db import DatabaseTooNew, describe_target
-from outsourcing_crawler.db.migrate import migrate_url
+from outsourcing_crawler.db import DatabaseTooNew, describe_target, migrate_url
 from outsourcing_crawler.storage import configured_database
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outsourcing_crawler.db.migrate import open_migrated
+from outsourcing_crawler.db import open_migrated
 from outsourcing_crawler.db.models import Project
 
 DAY = timedelta(days=1)

@@ -8,9 +8,8 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import inspect, text
 
-from outsourcing_crawler.db import Database, DatabaseTooNew, migrate
+from outsourcing_crawler.db import Database, DatabaseTooNew, migrate, migrate_url, open_migrated
 from outsourcing_crawler.db.engine import DatabaseRegistry
-from outsourcing_crawler.db.migrate import migrate_url, open_migrated
 
 
 async def tables(database: Database) -> set[str]:

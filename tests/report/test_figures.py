@@ -17,8 +17,7 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import update
 
-from outsourcing_crawler.db import store_batch
-from outsourcing_crawler.db.migrate import open_migrated
+from outsourcing_crawler.db import open_migrated, store_batch
 from outsourcing_crawler.db.models import Project
 from outsourcing_crawler.report.figures import (
     DayCount,
