@@ -1,8 +1,9 @@
 """The report as one self-contained web page: ``scrapy report --html FILE``.
 
-Tables and inline SVG charts drawn here, in ``page.html``: the page opens in a browser with no
-server and no network (its Content-Security-Policy forbids every request, scripts included),
-and each bar names its figure in a native tooltip (``<title>``).
+Tables and inline SVG charts drawn here into the ``page.html`` template. The page opens in a
+browser with no server and no network: its Content-Security-Policy refuses every request and
+every script (pygal, for one, writes an inline ``<script>`` into each chart). Each bar names its
+figure in a native tooltip (``<title>``), which needs no script.
 """
 
 from __future__ import annotations
