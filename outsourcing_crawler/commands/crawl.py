@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from outsourcing_crawler.commands import crawl_succeeded
+from outsourcing_crawler import crawl_stats
 from outsourcing_crawler.commands.alerts import refuse_bad_alerts_file
 from outsourcing_crawler.spiders.base import SpiderArgumentError
 
@@ -40,5 +40,5 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        if self.crawler_process.bootstrap_failed or not crawl_succeeded(reason):
+        if self.crawler_process.bootstrap_failed or not crawl_stats.succeeded(reason):
             self.exitcode = 1

@@ -7,18 +7,11 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 
-from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate
+from outsourcing_crawler.db import DatabaseTooNew, describe_target, migrate_url
+from outsourcing_crawler.storage import configured_database
 
 if TYPE_CHECKING:
     import argparse
-
-
-async def _migrate(url: str) -> tuple[str | None, str | None]:
-    database = Database(url)
-    try:
-        return await migrate(database)
-    finally:
-        await database.dispose()
 
 
 class Command(ScrapyCommand):
@@ -30,9 +23,9 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        url = self.settings["DATABASE_URL"]
+        url = configured_database(self.settings)
         try:
-            before, after = asyncio.run(_migrate(url))
+            before, after = asyncio.run(migrate_url(url))
         except (OSError, DatabaseTooNew) as exc:
             print(f"Cannot migrate {describe_target(url)}: {exc}")
             self.exitcode = 1

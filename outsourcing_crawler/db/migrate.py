@@ -8,9 +8,12 @@ import functools
 import logging
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -21,7 +24,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 
-from outsourcing_crawler.db.engine import Database, database_url
+from outsourcing_crawler.db.engine import Database, DatabaseRegistry, database_url
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,17 @@ MIGRATION_LOCK = 7_242_026_111
 
 class DatabaseTooNew(RuntimeError):
     """The database was migrated by a newer version of this project than the one running."""
+
+
+class Migration(NamedTuple):
+    """The schema revision of a database before and after it was migrated."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
 
 
 @functools.cache
@@ -103,10 +117,36 @@ def _upgrade(connection: Connection, config: Config) -> tuple[str | None, str | 
 _in_process: dict[tuple[str, int], asyncio.Lock] = {}
 
 
-async def migrate(database: Database) -> tuple[str | None, str | None]:
-    """Upgrade to the newest revision; returns (revision before, revision after)."""
+async def migrate(database: Database) -> Migration:
+    """Upgrade to the newest revision; returns the revisions before and after."""
     config = alembic_config(database.url)
     # A lock belongs to one event loop.
     key = (database.url.render_as_string(hide_password=False), id(asyncio.get_running_loop()))
     async with _in_process.setdefault(key, asyncio.Lock()), database.engine.begin() as connection:
-        return await connection.run_sync(_upgrade, config)
+        return Migration(*await connection.run_sync(_upgrade, config))
+
+
+@asynccontextmanager
+async def open_migrated(
+    url: str | URL, registry: DatabaseRegistry | None = None
+) -> AsyncIterator[tuple[Database, Migration]]:
+    """The database at ``url`` brought to the code's schema, and how it was migrated.
+
+    The engine is disposed of when the block ends, also when the migration fails. With a
+    ``registry`` (``databases``), the database is acquired from it and released to it
+    instead, so that the crawls of one process share one engine.
+    """
+    database = registry.acquire(url) if registry is not None else Database(url)
+    try:
+        yield database, await migrate(database)
+    finally:
+        if registry is not None:
+            await registry.release(database)
+        else:
+            await database.dispose()
+
+
+async def migrate_url(url: str | URL) -> Migration:
+    """Migrate the database at ``url`` on an engine of its own, disposed of before returning."""
+    async with open_migrated(url) as (_, migration):
+        return migration

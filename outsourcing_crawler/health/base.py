@@ -8,7 +8,7 @@ from typing import Any
 
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 
-from outsourcing_crawler.commands import crawl_succeeded
+from outsourcing_crawler.crawl_stats import succeeded
 from outsourcing_crawler.health.history import SCOPE_STAT
 
 Stats = Mapping[str, Any]
@@ -37,13 +37,13 @@ class HealthMonitor(BaseScrapyMonitor):
         Skips the check when this crawl did not do its job: a crawl cut short measures
         nothing (the finish check reports it).
         """
-        if not crawl_succeeded(self.stats.get("finish_reason")):
+        if not succeeded(self.stats.get("finish_reason")):
             self.skipTest("the crawl did not do its job: nothing to compare")
         scope = self.stats.get(SCOPE_STAT)
         return [
             run
             for run in self.data.stats_history
-            if crawl_succeeded(run.get("finish_reason"))
+            if succeeded(run.get("finish_reason"))
             and (not same_scope or run.get(SCOPE_STAT) == scope)
             and (where is None or where(run))
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spidermon import monitors
 
-from outsourcing_crawler.commands import crawl_succeeded
+from outsourcing_crawler.crawl_stats import succeeded
 from outsourcing_crawler.health.base import HealthMonitor
 
 
@@ -15,5 +15,5 @@ class FinishMonitor(HealthMonitor):
     @monitors.level.high
     def test_finish_reason(self) -> None:
         reason = self.stats.get("finish_reason")
-        if not crawl_succeeded(reason):
+        if not succeeded(reason):
             self.fail(f"the crawl ended as {reason}")

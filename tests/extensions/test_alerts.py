@@ -20,7 +20,7 @@ from outsourcing_crawler.db import store_batch
 from outsourcing_crawler.db.models import Project
 from tests.alerts.postings import posting
 from tests.alerts.receivers import ARRIVAL_TIMEOUT, Webhook, webhook
-from tests.commands.test_collector import collector
+from tests.commands.test_crawlall_every import collector
 from tests.conftest import run_async
 from tests.scrapy_run import RECORDINGS, ROOT, replay
 from tests.support import database_session

@@ -1,4 +1,7 @@
-"""`scrapy crawlall --every`: the long-running collector, its schedule and its clean stop."""
+"""`scrapy crawlall --every` as a user runs it: the long-running collector and its clean stop.
+
+The schedule's rules are in ``tests/collector/test_schedule.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +21,7 @@ from typing import Any, Self
 
 import pytest
 from scrapy.crawler import Crawler
-from scrapy.exceptions import UsageError
-from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.project import get_project_settings
 
-from outsourcing_crawler.commands.crawlall import (
-    crawl_intervals,
-    due_spiders,
-    next_slot,
-    parse_duration,
-)
 from tests.commands.test_crawlall import COLUMNS, stored
 from tests.conftest import run_async
 from tests.scrapy_run import RECORDINGS, ROOT, replay
@@ -37,111 +30,6 @@ from tests.support import FIXTURES, crawl_runs
 # Generous bounds for a loaded machine; a healthy run takes a few seconds.
 CYCLES_TIMEOUT = 50.0
 STOP_TIMEOUT = 30.0
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("90s", 90),
-        ("10m", 600),
-        ("1h", 3600),
-        ("1h30m", 5400),
-        ("1d", 86400),
-        (" 2S ", 2),
-        ("1.5m", 90),
-        ("45", 45),
-        (30, 30),
-    ],
-)
-def test_durations(text: str | int, seconds: float) -> None:
-    assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["", "m", "10x", "10 m", "1h-5m", "0s", "-5", "inf", "nan"])
-def test_not_durations(text: str) -> None:
-    with pytest.raises(ValueError, match="duration"):
-        parse_duration(text)
-
-
-def test_due_spiders() -> None:
-    intervals = {"kmong": 600.0, "wishket": 900.0, "guru": 600.0}
-    # Never started: all due, in the plan's order.
-    assert due_spiders(intervals, {}, 0.0) == ["kmong", "wishket", "guru"]
-    last = {"kmong": 0.0, "wishket": 0.0, "guru": 0.0}
-    assert due_spiders(intervals, last, 599.0) == []
-    # Slot times are the start plus a whole number of periods, in floating point: here the
-    # next slot comes a hair short of the period after the last start, and still counts.
-    start, every = 8231.123456789, 2.2
-    assert (start + 2 * every) - (start + every) < every
-    assert due_spiders({"guru": every}, {"guru": start + every}, start + 2 * every) == ["guru"]
-    assert due_spiders(intervals, last, 600.0) == ["kmong", "guru"]
-    assert due_spiders(intervals, last, 900.0) == ["kmong", "wishket", "guru"]
-    # Only the last start counts, whatever that crawl's outcome: a failed one is retried at
-    # its next slot like any other.
-    assert due_spiders(intervals, {**last, "guru": 500.0}, 1000.0) == ["kmong", "wishket"]
-
-
-def test_next_slot() -> None:
-    assert next_slot(0, 1.0, 600.0) == 1  # a quick cycle: the next slot
-    assert next_slot(4, 2400.0, 600.0) == 5  # a cycle that took no time at all
-    assert next_slot(0, 600.0, 600.0) == 1  # exactly one period: slot 1 is now
-    assert next_slot(0, 601.0, 600.0) == 2  # overran: slot 1 is skipped, not run late
-    assert next_slot(3, 3000.0, 600.0) == 5
-
-
-def schedule(
-    intervals: dict[str, float], every: float, slots: int, took: Callable[[int], float]
-) -> list[list[str]]:
-    """The spiders each slot runs, driving the collector's two rules as its loop does."""
-    last: dict[str, float] = {}
-    ran = []
-    slot = 0
-    while slot < slots:
-        due = due_spiders(intervals, last, slot * every)
-        last.update(dict.fromkeys(due, slot * every))
-        ran.append(due)
-        slot = next_slot(slot, slot * every + took(slot), every)
-        ran.extend([] for _ in range(len(ran), min(slot, slots)))
-    return ran
-
-
-def test_a_slow_site_is_not_crawled_at_every_slot() -> None:
-    intervals = {"kmong": 600.0, "wishket": 900.0}
-    ran = schedule(intervals, 600.0, 7, lambda slot: 30.0)
-    assert ran == [
-        ["kmong", "wishket"],
-        ["kmong"],
-        ["kmong", "wishket"],  # 20 min after its last start: at least its 15 min
-        ["kmong"],
-        ["kmong", "wishket"],
-        ["kmong"],
-        ["kmong", "wishket"],
-    ]
-    # A cycle that overruns its slot (slot 1 takes 15 min) skips the slot it covered.
-    ran = schedule(intervals, 600.0, 5, lambda slot: 900.0 if slot == 1 else 30.0)
-    assert ran == [["kmong", "wishket"], ["kmong"], [], ["kmong", "wishket"], ["kmong"]]
-
-
-@pytest.fixture(scope="module")
-def spider_loader() -> SpiderLoader:
-    return SpiderLoader.from_settings(get_project_settings())
-
-
-def test_intervals_from_the_setting_and_the_sites_own_delay(spider_loader: SpiderLoader) -> None:
-    names = ["kmong", "guru", "wishket"]
-    settings = Settings({"CRAWL_INTERVALS": {"guru": "1h", "kmong": "5s"}})
-    intervals = crawl_intervals(spider_loader.load, names, 600.0, settings)
-    # kmong's 5 s is below --every; wishket's robots.txt asks `Crawl-delay: 5`, which its
-    # DOWNLOAD_DELAY of 5 s follows: 60 requests' time, 5 minutes, at the least.
-    assert intervals == {"kmong": 600.0, "guru": 3600.0, "wishket": 600.0}
-    intervals = crawl_intervals(spider_loader.load, names, 2.0, Settings())
-    assert intervals == {"kmong": 2.0, "guru": 2.0, "wishket": 300.0}
-    settings = Settings({"CRAWL_INTERVAL_DELAY_REQUESTS": 0})
-    assert crawl_intervals(spider_loader.load, ["wishket"], 2.0, settings) == {"wishket": 2.0}
-    with pytest.raises(UsageError, match=r"CRAWL_INTERVALS\['guru'\]: not a duration"):
-        crawl_intervals(
-            spider_loader.load, names, 2.0, Settings({"CRAWL_INTERVALS": {"guru": "often"}})
-        )
 
 
 @pytest.mark.parametrize(
@@ -238,14 +126,26 @@ def collector(tmp_path: Path, *args: str) -> Iterator[Collector]:
             process.wait()
 
 
-def test_collector_runs_cycles_until_sigterm(sqlite_url: str, tmp_path: Path) -> None:
+def two_cycles(
+    tmp_path: Path,
+    recordings: Path,
+    database_url: str,
+    spiders: list[str],
+    signum: int = signal.SIGTERM,
+) -> tuple[Collector, int]:
+    """Collect every 2 s from ``recordings`` until two cycles are printed, then send
+    ``signum``: the finished collector and its exit status."""
     with collector(
         tmp_path,
-        *("--every", "2s", "kmong", "guru"),
-        *("-s", f"REPLAY_FROM={RECORDINGS}", "-s", f"DATABASE_URL={sqlite_url}"),
+        *("--every", "2s", *spiders),
+        *("-s", f"REPLAY_FROM={recordings}", "-s", f"DATABASE_URL={database_url}"),
     ) as running:
         running.wait_for_cycles(2)
-        returncode = running.stop(signal.SIGTERM)
+        return running, running.stop(signum)
+
+
+def test_collector_runs_cycles_until_sigterm(sqlite_url: str, tmp_path: Path) -> None:
+    running, returncode = two_cycles(tmp_path, RECORDINGS, sqlite_url, ["kmong", "guru"])
     assert returncode == 0
     log = running.stderr.read_text()
     assert "Traceback" not in log
@@ -290,13 +190,9 @@ def test_a_failing_spider_is_retried_each_cycle_until_sigint(
         "GET_d_jobs_c_programming-development_????????.html"
     )
     shutil.copyfile(FIXTURES / "guru" / "incapsula_block.html", first_page)
-    with collector(
-        tmp_path,
-        *("--every", "2s", "guru", "kmong"),
-        *("-s", f"REPLAY_FROM={recordings}", "-s", f"DATABASE_URL={sqlite_url}"),
-    ) as running:
-        running.wait_for_cycles(2)
-        returncode = running.stop(signal.SIGINT)
+    running, returncode = two_cycles(
+        tmp_path, recordings, sqlite_url, ["guru", "kmong"], signal.SIGINT
+    )
     # A requested stop is not a failure, whatever the spiders did.
     assert returncode == 0
     log = running.stderr.read_text()

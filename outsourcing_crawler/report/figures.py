@@ -21,7 +21,7 @@ per-day series are computed here from a bounded fetch of few columns (the open p
 amount; the postings of the last two weeks, or ``days``): medians, unnesting a ``text[]``/JSON
 list and bucketing by local day have no form common to SQLite and PostgreSQL.
 
-Nothing here prints: it returns dataclasses for ``commands/report.py`` to render.
+Nothing here prints: it returns dataclasses for the text, data and html modules to render.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from outsourcing_crawler.db import open_migrated
 from outsourcing_crawler.db.models import Project
 
 DAY = timedelta(days=1)
@@ -306,3 +308,17 @@ async def build_report(
         )
     total = _total(platforms, skills[None], day_list, top)
     return Report(now=now, tz=tz, days=days, platforms=tuple(platforms), total=total)
+
+
+async def load_report(url: str | URL, now: datetime, tz: tzinfo, days: int) -> tuple[Report, bool]:
+    """The report of the database at ``url``, and whether it had to be migrated first."""
+    async with open_migrated(url) as (database, migration):
+        engine = database.engine
+        if database.dialect == "postgresql":
+            # One snapshot for every query, so the figures agree while a crawl writes.
+            engine = engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        async with AsyncSession(engine) as session, session.begin():
+            report = await build_report(session, now, tz=tz, days=days)
+    return report, migration.changed

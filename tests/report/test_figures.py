@@ -17,10 +17,11 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import update
 
-from outsourcing_crawler.db import Database, migrate, store_batch
+from outsourcing_crawler.db import open_migrated, store_batch
 from outsourcing_crawler.db.models import Project
-from outsourcing_crawler.report import (
+from outsourcing_crawler.report.figures import (
     DayCount,
+    Figures,
     MedianBudget,
     Report,
     SkillTrend,
@@ -125,29 +126,19 @@ POSTINGS: list[tuple[datetime, dict[str, Any]]] = [
 
 async def fill(url: str) -> None:
     """Migrate the database at ``url`` and store ``POSTINGS``, each first seen at its time."""
-    database = Database(url)
-    try:
-        await migrate(database)
-        async with database.session() as session:
-            for first_seen, row in POSTINGS:
-                await store_batch(session, [row], now=first_seen)
-            await session.execute(
-                update(Project)
-                .where(Project.platform == "wishket", Project.external_id == "w2")
-                .values(closed_at=NOW - DAY)
-            )
-    finally:
-        await database.dispose()
+    async with open_migrated(url) as (database, _), database.session() as session:
+        for first_seen, row in POSTINGS:
+            await store_batch(session, [row], now=first_seen)
+        await session.execute(
+            update(Project)
+            .where(Project.platform == "wishket", Project.external_id == "w2")
+            .values(closed_at=NOW - DAY)
+        )
 
 
 async def report_of(url: str, **kwargs: Any) -> Report:
-    database = Database(url)
-    try:
-        await migrate(database)
-        async with database.session() as session:
-            return await build_report(session, NOW, **kwargs)
-    finally:
-        await database.dispose()
+    async with open_migrated(url) as (database, _), database.session() as session:
+        return await build_report(session, NOW, **kwargs)
 
 
 async def filled_report(url: str, **kwargs: Any) -> Report:
@@ -157,6 +148,23 @@ async def filled_report(url: str, **kwargs: Any) -> Report:
 
 def by_platform(report: Report) -> dict[str | None, Any]:
     return {figures.platform: figures for figures in (*report.platforms, report.total)}
+
+
+def small_report() -> Report:
+    """A report made by hand, for the renderings: one platform, markup in a category."""
+    days = (DayCount(date(2026, 11, 28), 1), DayCount(date(2026, 11, 29), 0))
+    kmong = Figures(
+        platform="kmong",
+        open=1,
+        new_24h=0,
+        new_7d=1,
+        closing_3d=0,
+        median_budgets=(MedianBudget("fixed", "앱 <개발>", "KRW", 5_000_000, 1),),
+        top_skills=(SkillTrend("C++", 1, 0),),
+        new_per_day=days,
+    )
+    total = Figures(None, 1, 0, 1, 0, (), (SkillTrend("C++", 1, 0),), days)
+    return Report(now=NOW, tz=UTC, days=2, platforms=(kmong,), total=total)
 
 
 def series(first: date, days: int, counts: Mapping[int, int]) -> tuple[DayCount, ...]:

@@ -1,0 +1,15 @@
+"""The report as text: columns that line up, Korean included."""
+
+from __future__ import annotations
+
+from outsourcing_crawler.report.text import display_width, report_text, table
+from tests.commands.test_report import line
+from tests.report.test_figures import small_report
+
+
+def test_text_columns_line_up_with_korean_text() -> None:
+    assert display_width("앱 개발") == 7
+    assert table(["category", "n"], [["앱 개발", "12"], ["web", "3"]], numeric=[1]) == (
+        "category   n\n앱 개발   12\nweb        3"
+    )
+    assert line(report_text(small_report()), "kmong", "fixed", "앱 <개발>", "KRW", "5,000,000", 1)
