@@ -37,6 +37,7 @@ from outsourcing_crawler.db.models import Listing
 from outsourcing_crawler.fingerprints import content_hash
 from outsourcing_crawler.items import ProjectItem, item_dict
 from outsourcing_crawler.listing_marks import LISTING, NEXT_PAGE, ListingRef, is_full_crawl
+from outsourcing_crawler.storage import storage_url
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -51,10 +52,11 @@ MAX_ID_LENGTH = Listing.external_id.type.length
 class IncrementalMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("STORAGE_ENABLED", True):
+        url = storage_url(settings)
+        if url is None:
             raise NotConfigured("incremental crawls compare with the database: storage is off")
         self.crawler = crawler
-        self.url: str = settings["DATABASE_URL"]
+        self.url = url
         self.max_age = timedelta(seconds=settings.getfloat("INCREMENTAL_DETAIL_MAX_AGE", 86400))
         self.stop_after = settings.getint("INCREMENTAL_STOP_AFTER_PAGES", 1)
         self.database: Database | None = None

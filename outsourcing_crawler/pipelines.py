@@ -6,6 +6,7 @@ import asyncio
 import logging
 import typing
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import astuple
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from outsourcing_crawler.db import (
     DatabaseTooNew,
     databases,
     describe_target,
-    migrate,
+    open_migrated,
     store_batch,
 )
 from outsourcing_crawler.db.first_seen import first_seen_undated
@@ -44,6 +45,7 @@ from outsourcing_crawler.items import (
     item_dict,
 )
 from outsourcing_crawler.spool import Spool
+from outsourcing_crawler.storage import storage_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -182,10 +184,11 @@ class DatabasePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("STORAGE_ENABLED", True):
+        url = storage_url(settings)
+        if url is None:
             raise NotConfigured("STORAGE_ENABLED is off")
         self.crawler = crawler
-        self.url: str = settings["DATABASE_URL"]
+        self.url = url
         self.batch_size = settings.getint("DB_BATCH_SIZE", 500)
         self.interval = settings.getfloat("DB_FLUSH_INTERVAL", 5.0)
         self.retries = settings.getint("DB_FLUSH_RETRIES", 3)
@@ -193,6 +196,8 @@ class DatabasePipeline:
         spool_dir = settings.get("DB_SPOOL_DIR") or _default_spool_dir()
         self.spool = Spool(Path(spool_dir) / f"{crawler.spidercls.name}.jsonl")
         self.database: Database | None = None
+        # Holds the database from open_spider to close_spider.
+        self._held = AsyncExitStack()
         self.buffer: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
         self._closing = asyncio.Event()
@@ -208,16 +213,17 @@ class DatabasePipeline:
         return self.crawler.stats
 
     async def open_spider(self) -> None:
-        database = databases.acquire(self.url)
         try:
-            before, after = await migrate(database)
+            database, migration = await self._held.enter_async_context(
+                open_migrated(self.url, databases)
+            )
             for _, outcome in await self.crawler.signals.send_catch_log_async(
                 database_opened, database=database, dont_log=UNAVAILABLE
             ):
                 if isinstance(outcome, UNAVAILABLE):
                     raise outcome
         except UNAVAILABLE as exc:
-            await databases.release(database)
+            await self._held.aclose()
             reason = exc.orig if isinstance(exc, SQLAlchemyError) and exc.orig else exc
             logger.error(
                 "Cannot use the database at %s: %s: %s",
@@ -226,8 +232,8 @@ class DatabasePipeline:
                 str(reason).splitlines()[0] if str(reason) else "",
             )
             raise CloseSpider("database_unavailable") from None
-        if before != after:
-            logger.info("Migrated the database from %s to %s", before, after)
+        if migration.changed:
+            logger.info("Migrated the database from %s to %s", *migration)
         self.database = database
         if self.spool:
             # What an earlier crawl could not store goes in before anything new.
@@ -356,9 +362,8 @@ class DatabasePipeline:
         if self._writing is not None:
             await self._writing
         await self.flush()
-        if self.database is not None:
-            await databases.release(self.database)
-            self.database = None
+        self.database = None
+        await self._held.aclose()
 
 
 class BudgetPipeline:
@@ -375,9 +380,7 @@ class BudgetPipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.converter = BudgetConverter.from_settings(settings)
-        self.url: str | None = (
-            settings["DATABASE_URL"] if settings.getbool("STORAGE_ENABLED", True) else None
-        )
+        self.url = storage_url(settings)
         self.first_seen: dict[str, datetime] = {}
 
     @classmethod

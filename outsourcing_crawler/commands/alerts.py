@@ -27,13 +27,14 @@ from outsourcing_crawler.alerts import (
     send_sample,
 )
 from outsourcing_crawler.alerts.listing import posting_lines, search_lines
-from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, migrate
+from outsourcing_crawler.db import Database, DatabaseTooNew, describe_target, open_migrated
 from outsourcing_crawler.extensions.alerts import (
     DEFAULT_FILE,
     alerts_file,
     dispatch_options,
     saved_searches,
 )
+from outsourcing_crawler.storage import configured_database
 
 if TYPE_CHECKING:
     import argparse
@@ -58,12 +59,8 @@ def refuse_bad_alerts_file(settings: BaseSettings) -> bool:
 
 async def _on_database(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     """``work`` on the database at ``url``, migrated first as a crawl would."""
-    database = Database(url)
-    try:
-        await migrate(database)
+    async with open_migrated(url) as (database, _):
         return await work(database)
-    finally:
-        await database.dispose()
 
 
 class Command(ScrapyCommand):
@@ -122,7 +119,7 @@ class Command(ScrapyCommand):
     def _on_database(self, work: Callable[[Database], Awaitable[T]]) -> T | None:
         """``work`` on the project's database; None (and exit status 1) if it failed."""
         assert self.settings is not None
-        url = self.settings["DATABASE_URL"]
+        url = configured_database(self.settings)
         try:
             return asyncio.run(_on_database(url, work))
         except DATABASE_ERRORS as exc:

@@ -16,6 +16,7 @@ from outsourcing_crawler.db import Database, close_unseen, databases
 from outsourcing_crawler.db.models import CrawlRun
 from outsourcing_crawler.health.record import RECORD_STAT
 from outsourcing_crawler.pipelines import database_opened
+from outsourcing_crawler.storage import storage_url
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -44,7 +45,7 @@ class CrawlRunExtension:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.getbool("STORAGE_ENABLED", True):
+        if storage_url(crawler.settings) is None:
             raise NotConfigured("STORAGE_ENABLED is off")
         self.crawler = crawler
         self.database: Database | None = None

@@ -19,6 +19,7 @@ from spidermon.contrib.scrapy.extensions import Spidermon
 from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
 
 from outsourcing_crawler.health.history import SCOPE_STAT, crawl_scope, load_history
+from outsourcing_crawler.storage import storage_url
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -40,14 +41,12 @@ class FindingsRunner(SpiderMonitorRunner):
 class HealthChecks(Spidermon):
     async def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
-        storage = settings.getbool("STORAGE_ENABLED", True)
+        url = storage_url(settings)
         # Incremental crawls compare with what the database holds: none without storage.
-        self.crawler.stats.set_value(SCOPE_STAT, crawl_scope(spider, incremental=storage))
+        self.crawler.stats.set_value(SCOPE_STAT, crawl_scope(spider, incremental=url is not None))
         spider.stats_history = (
-            await load_history(
-                settings["DATABASE_URL"], spider.name, settings.getint("HEALTH_HISTORY_RUNS", 20)
-            )
-            if storage
+            await load_history(url, spider.name, settings.getint("HEALTH_HISTORY_RUNS", 20))
+            if url is not None
             else []
         )
         super().spider_opened(spider)
