@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -38,6 +39,12 @@ def budget_fields(budget: Budget) -> dict[str, Any]:
         "currency": budget.currency,
         "budget_type": budget.type,
     }
+
+
+def without_query(url: str) -> str:
+    """A link less its query and fragment: the tracking parameters of a list page's links."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def compact(extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -207,6 +214,16 @@ class ProjectSpider(PageSpider):
         return scrapy.FormRequest(
             url, formdata=formdata, callback=callback, errback=self.on_request_error, **kwargs
         )
+
+    def shown_link(self, href: str | None, base: str, built: str) -> str:
+        """The link the page shows for a posting (``href`` joined to ``base``), else the link
+        ``built`` from its id, counted (``outsourcing/built_links/NAME``) so that a site that
+        stops showing links is seen in the stats."""
+        if href and href.strip():
+            return without_query(urljoin(base, href.strip()))
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"outsourcing/built_links/{self.name}")
+        return built
 
     @staticmethod
     def first_match(selector: Selector | SelectorList, *queries: str) -> str | None:
