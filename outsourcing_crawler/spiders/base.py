@@ -226,6 +226,14 @@ class ProjectSpider(PageSpider):
         return built
 
     @staticmethod
+    def canonical_link(page: TextResponse) -> str | None:
+        """The URL a detail page names as its own: ``<link rel=canonical>``, else ``og:url``."""
+        return (
+            page.css('link[rel~="canonical"]::attr(href)').get()
+            or page.css('meta[property="og:url"]::attr(content)').get()
+        )
+
+    @staticmethod
     def first_match(selector: Selector | SelectorList, *queries: str) -> str | None:
         """The text of the first CSS query that matches: markup varies between page versions."""
         for query in queries:
