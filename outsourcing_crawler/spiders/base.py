@@ -216,14 +216,22 @@ class ProjectSpider(PageSpider):
         )
 
     def shown_link(self, href: str | None, base: str, built: str) -> str:
-        """The link the page shows for a posting (``href`` joined to ``base``), else the link
+        """The link the page shows for a posting (``href`` joined to ``base``; a caller drops a
+        list's tracking query, a link may hold the id in its query), else the link
         ``built`` from its id, counted (``outsourcing/built_links/NAME``) so that a site that
         stops showing links is seen in the stats."""
         if href and href.strip():
-            return without_query(urljoin(base, href.strip()))
+            return urljoin(base, href.strip())
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"outsourcing/built_links/{self.name}")
         return built
+
+    @staticmethod
+    def page_link(value: Any) -> str | None:
+        """A JSON value that reads as a link to a page (absolute, or a path of the site)."""
+        if isinstance(value, str) and value.strip().startswith(("http://", "https://", "/")):
+            return value
+        return None
 
     @staticmethod
     def canonical_link(page: TextResponse) -> str | None:

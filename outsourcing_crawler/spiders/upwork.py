@@ -24,7 +24,12 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.base import (
+    ProjectSpider,
+    budget_fields,
+    compact,
+    without_query,
+)
 from outsourcing_crawler.spiders.selection import element_text, every_element
 
 if TYPE_CHECKING:
@@ -352,7 +357,9 @@ class UpworkSpider(ProjectSpider):
             response,
             external_id=job_id,
             url=self.shown_link(
-                link if link and "/jobs/" in link else None, SEARCH_URL, JOB_URL.format(job_id)
+                without_query(link) if link and "/jobs/" in link else None,
+                SEARCH_URL,
+                JOB_URL.format(job_id),
             ),
             title=title,
             description=description,
