@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -38,6 +39,12 @@ def budget_fields(budget: Budget) -> dict[str, Any]:
         "currency": budget.currency,
         "budget_type": budget.type,
     }
+
+
+def without_query(url: str) -> str:
+    """A link less its query and fragment: the tracking parameters of a list page's links."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def compact(extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,6 +213,32 @@ class ProjectSpider(PageSpider):
     ) -> scrapy.FormRequest:
         return scrapy.FormRequest(
             url, formdata=formdata, callback=callback, errback=self.on_request_error, **kwargs
+        )
+
+    def shown_link(self, href: str | None, base: str, built: str) -> str:
+        """The link the page shows for a posting (``href`` joined to ``base``; a caller drops a
+        list's tracking query, a link may hold the id in its query), else the link
+        ``built`` from its id, counted (``outsourcing/built_links/NAME``) so that a site that
+        stops showing links is seen in the stats."""
+        if href and href.strip():
+            return urljoin(base, href.strip())
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"outsourcing/built_links/{self.name}")
+        return built
+
+    @staticmethod
+    def page_link(value: Any) -> str | None:
+        """A JSON value that reads as a link to a page (absolute, or a path of the site)."""
+        if isinstance(value, str) and value.strip().startswith(("http://", "https://", "/")):
+            return value
+        return None
+
+    @staticmethod
+    def canonical_link(page: TextResponse) -> str | None:
+        """The URL a detail page names as its own: ``<link rel=canonical>``, else ``og:url``."""
+        return (
+            page.css('link[rel~="canonical"]::attr(href)').get()
+            or page.css('meta[property="og:url"]::attr(content)').get()
         )
 
     @staticmethod

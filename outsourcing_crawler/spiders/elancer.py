@@ -223,10 +223,13 @@ class ElancerSpider(ProjectSpider):
             _first(conditions, CATEGORY_LABELS), separators=">/›»|·"
         )
 
+        # Only a canonical link naming this project: some templates name the home page.
+        canonical = self.canonical_link(page)
+        shown = canonical if project_id_of(page.urljoin(canonical or "")) == project_id else None
         yield self.item(
             page,
             external_id=project_id,
-            url=PROJECT_PAGE.format(id=project_id),
+            url=self.shown_link(shown, page.url, PROJECT_PAGE.format(id=project_id)),
             title=title,
             description=description,
             category=category,

@@ -254,7 +254,11 @@ class FreemoaSpider(ProjectSpider):
         return self.item(
             response,
             external_id=project_id,
-            url=PROJECT_PAGE.format(id=project_id),
+            url=self.shown_link(
+                self.page_link(row.get("url") or row.get("link")),
+                ORIGIN,
+                PROJECT_PAGE.format(id=project_id),
+            ),
             title=title,
             description=description,
             category=category,

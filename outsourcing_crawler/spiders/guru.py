@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -20,14 +20,15 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
+from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact, without_query
 from outsourcing_crawler.spiders.pages import is_cut_short
-from outsourcing_crawler.spiders.selection import element_text, raw_text
+from outsourcing_crawler.spiders.selection import element_text, every_element, raw_text
 
 LIST_URL = "https://www.guru.com/d/jobs/c/programming-development/"
 CATEGORY = "Programming & Development"
 
-# Each field from the first query that matches: the markup is known only secondhand.
+# Each field from the first query that matches: the markup is known only secondhand. The
+# cards are those of every query: a page may mix two markups.
 CARDS = ("div.jobRecord", ".jobRecord", "[data-gid]")
 TITLE_LINK = (".jobRecord__title a", "h2 a", "h3 a")
 DESCRIPTION = ("p.jobRecord__desc", ".jobRecord__desc")
@@ -110,7 +111,7 @@ class GuruSpider(ProjectSpider):
             yield self.next_list_page(self.request(next_url, callback=self.parse))
 
     def cards(self, response: TextResponse) -> list[Selector]:
-        return list(self.first_selection(response, *CARDS))
+        return list(every_element(response, *CARDS))
 
     def card_item(self, response: Response, card: Selector) -> ProjectItem | None:
         link = self.first_selection(card, *TITLE_LINK)
@@ -119,7 +120,7 @@ class GuruSpider(ProjectSpider):
         if not (href and title):
             self.parse_error("card_without_title", response, card.attrib.get("data-gid", ""))
             return None
-        url = _without_query(response.urljoin(href))
+        url = without_query(response.urljoin(href))
         external_id = clean_text(card.attrib.get("data-gid")) or _id_from_url(url)
         if not external_id:
             self.parse_error("card_without_id", response, url)
@@ -207,11 +208,6 @@ class GuruSpider(ProjectSpider):
             return None
         url = response.urljoin(href.strip())
         return url if self.page_number(url) > page else None
-
-
-def _without_query(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def _id_from_url(url: str) -> str | None:

@@ -334,7 +334,11 @@ class KmongSpider(ProjectSpider):
         }
         return {
             "external_id": request_id or None,
-            "url": PAGE.format(id=request_id) if request_id else None,
+            "url": self.shown_link(
+                self.page_link(value("url", "link")), PAGE.format(id=""), PAGE.format(id=request_id)
+            )
+            if request_id
+            else None,
             "title": title,
             "description": description,
             "category": self.category_name(value("breadcrumb"), category_ids),

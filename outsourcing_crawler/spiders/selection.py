@@ -49,6 +49,21 @@ def element_text(
     return clean_text(raw_text(selection, skip_class))
 
 
+def every_element(selection: Selection, *queries: str) -> parsel.SelectorList:
+    """Every element that any of the CSS ``queries`` matches, in document order, each once;
+    an element inside another matched one is part of that one, not an element of its own.
+
+    A page may mix the markups of several site versions (tiles of two kinds in one list):
+    taking only the first query that matches would lose the elements of the others.
+    """
+    # A CSS selector group is one XPath union: lxml gives document order, without repeats.
+    found = selection.css(", ".join(queries))
+    roots = {node.root for node in found}
+    return parsel.SelectorList(
+        node for node in found if not any(a in roots for a in node.root.iterancestors())
+    )
+
+
 def texts(selection: Selection, query: str) -> list[str]:
     """The cleaned text of each element that ``query`` selects, the empty ones left out."""
     return [text for node in selection.css(query) if (text := element_text(node))]

@@ -24,8 +24,13 @@ from outsourcing_crawler.normalisers import (
     parse_relative,
     posting_skills,
 )
-from outsourcing_crawler.spiders.base import ProjectSpider, budget_fields, compact
-from outsourcing_crawler.spiders.selection import element_text
+from outsourcing_crawler.spiders.base import (
+    ProjectSpider,
+    budget_fields,
+    compact,
+    without_query,
+)
+from outsourcing_crawler.spiders.selection import element_text, every_element
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -283,10 +288,19 @@ class UpworkSpider(ProjectSpider):
             yield self.next_list_page(self.search_request(page_number + 1))
 
     def tiles(self, response: TextResponse) -> list[Selector]:
-        tiles = self.first_selection(response, *TILES)
-        if tiles:
-            return list(tiles)
-        return [s for s in response.css(CARD_SECTIONS) if s.css(JOB_LINK)]
+        """Every tile of any known markup; a card section with a job link counts as a tile
+        where it neither holds a tile nor lies in one (a page may mix the markups)."""
+        tiles = {node.root for node in every_element(response, *TILES)}
+        return [
+            node
+            for node in response.css(", ".join((*TILES, CARD_SECTIONS)))
+            if node.root in tiles
+            or (
+                node.css(JOB_LINK)
+                and not any(e in tiles for e in node.root.iter())
+                and not any(e in tiles for e in node.root.iterancestors())
+            )
+        ]
 
     def has_next_page(self, response: TextResponse) -> bool:
         control = self.first_selection(response, *NEXT_PAGE)
@@ -342,7 +356,11 @@ class UpworkSpider(ProjectSpider):
         item = self.item(
             response,
             external_id=job_id,
-            url=JOB_URL.format(job_id),
+            url=self.shown_link(
+                without_query(link) if link and "/jobs/" in link else None,
+                SEARCH_URL,
+                JOB_URL.format(job_id),
+            ),
             title=title,
             description=description,
             skills=skills,

@@ -247,7 +247,12 @@ class WishketSpider(ProjectSpider):
             if match is None:
                 self.parse_error("detail_without_id", page)
                 return
-            item = self.item(page, external_id=match[1], url=PROJECT_URL.format(match[1]))
+            # Only a canonical link naming this project: list pages name the list.
+            canonical = self.canonical_link(page) or ""
+            named = PROJECT_ID.search(canonical)
+            shown = canonical if named and named[1] == match[1] else None
+            url = self.shown_link(shown, page.url, PROJECT_URL.format(match[1]))
+            item = self.item(page, external_id=match[1], url=url)
         fields = project_fields(
             page,
             root,

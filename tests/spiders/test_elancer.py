@@ -425,3 +425,19 @@ def test_extra_texts_are_cleaned_for_storage() -> None:
     body = response.body.replace(b'"CONTRACTOR"', b'"CONTRACTOR\\u0000 "')
     [item] = run(spider.parse_project, response.replace(body=body))
     assert item.extra["employment_type"] == "CONTRACTOR"
+
+
+def test_the_canonical_link_of_the_page_is_the_items_link(
+    parsed: tuple[ElancerSpider, dict[str, ProjectItem]],
+) -> None:
+    spider, items = parsed
+    assert items["29741"].url == "https://www.elancer.co.kr/project_detail/29741"
+    assert stat(spider, "outsourcing/built_links/elancer") is None
+
+
+def test_a_canonical_link_naming_another_project_is_not_taken() -> None:
+    spider = make_spider(ElancerSpider)
+    # The page names project 29715 as its canonical link; it is read as project 29999.
+    [item] = detail(spider, "detail_no_badge.html")
+    assert item.url == page_url("29999")
+    assert stat(spider, "outsourcing/built_links/elancer") == 1

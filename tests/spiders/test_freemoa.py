@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from scrapy import FormRequest
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from outsourcing_crawler.items import ProjectItem
 from outsourcing_crawler.normalisers import SEOUL, canonical_skill, find_personal_data
@@ -485,3 +485,21 @@ def test_a_403_is_a_block() -> None:
     with pytest.raises(CloseSpider) as closed:
         spider.on_request_error(failure(response))
     assert closed.value.reason == "blocked"
+
+
+@pytest.mark.parametrize(
+    ("row_link", "url", "built"),
+    [
+        ({"url": "/m4/s41?pno=9001"}, "https://www.freemoa.net/m4/s41?pno=9001", None),
+        ({}, "https://www.freemoa.net/m4/s41?pno=9001&first_pno=9001", 1),
+    ],
+)
+def test_a_row_shows_its_link_else_one_is_built_and_counted(
+    row_link: dict[str, str], url: str, built: int | None
+) -> None:
+    spider = make_spider(FreemoaSpider)
+    response = TextResponse(LIST_PAGE, body=b"{}", encoding="utf-8")
+    row = {"proj_idx": 9001, "title": "앱 개발", "workType": "1", **row_link}
+    item = spider.parse_row(response, row)
+    assert item is not None and item.url == url
+    assert stat(spider, "outsourcing/built_links/freemoa") == built

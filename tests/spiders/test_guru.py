@@ -434,3 +434,14 @@ def test_http_error_after_retries_is_counted(status: int) -> None:
     spider.on_request_error(failure(response, Request(PAGE_2)))
     assert stat(spider, ERRORS + f"http_{status}") == 1
     assert stat(spider, "outsourcing/blocked/guru") is None
+
+
+def test_page_mixing_two_card_markups_yields_every_card_with_its_own_link() -> None:
+    spider = make_spider(GuruSpider)
+    response = fixture_response("guru/mixed_markup.html", LIST_URL, headers=HTML)
+    urls = {item.external_id: item.url for item in items_of(parse(spider, response))}
+    assert urls == {
+        "2058417": "https://www.guru.com/jobs/react-dashboard-for-fleet-telemetry/2058417",
+        "2058409": "https://www.guru.com/jobs/python-developer-for-etl-pipelines/2058409",
+        "2058396": "https://www.guru.com/jobs/fix-wordpress-contact-form/2058396",
+    }

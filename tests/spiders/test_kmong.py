@@ -733,3 +733,20 @@ def test_extra_texts_are_cleaned_for_storage() -> None:
     assert item.extra["business_type"] == "CORPORATION"
     assert item.extra["project_type"] == "OUTSOURCING"
     assert item.work_type == "remote"
+
+
+@pytest.mark.parametrize(
+    ("link", "built"),
+    [
+        ("https://kmong.com/enterprise/requests/612336", None),
+        ("/enterprise/requests/612336", None),
+        (None, 1),
+        (17, 1),  # no link: a number is no page
+    ],
+)
+def test_a_row_shows_its_link_else_one_is_built_and_counted(link: Any, built: int | None) -> None:
+    spider = make_spider(KmongSpider)
+    row = {"id": 612336, "title": "앱 개발", **({"url": link} if link is not None else {})}
+    fields = spider.fields(None, row, {}, None)
+    assert fields["url"] == "https://kmong.com/enterprise/requests/612336"
+    assert stat(spider, "outsourcing/built_links/kmong") == built

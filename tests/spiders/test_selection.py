@@ -8,6 +8,7 @@ from scrapy.selector import Selector
 
 from outsourcing_crawler.spiders.selection import (
     element_text,
+    every_element,
     labelled_values,
     next_page_link,
     raw_text,
@@ -87,3 +88,21 @@ def test_next_page_link(bar: str, expected: str | None) -> None:
     links = Selector(text=f"<nav>{bar}</nav>").css("nav a")
     link = next_page_link(links, 2)
     assert (element_text(link) if link is not None else None) == expected
+
+
+# -- elements of several markups ----------------------------------------------------------------
+
+MIXED = (
+    '<div class="card" id="a"><p data-gid="x" id="b"></p></div>'
+    '<p data-gid="y" id="c"></p><section><div class="card" data-gid="z" id="d"></div></section>'
+)
+
+
+def test_every_element_of_any_query_in_document_order_each_once() -> None:
+    found = every_element(Selector(text=MIXED), ".card", "[data-gid]")
+    # "b" lies inside card "a"; "d" matches both queries.
+    assert [node.attrib["id"] for node in found] == ["a", "c", "d"]
+
+
+def test_every_element_without_a_match_is_empty() -> None:
+    assert not every_element(Selector(text=MIXED), ".tile", "article")

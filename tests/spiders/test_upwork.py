@@ -99,7 +99,9 @@ def test_id_and_title_from_each_markup(
 ) -> None:
     item = by_id[external_id]
     assert item.title == title
-    assert item.url == f"https://www.upwork.com/jobs/~{external_id}"
+    # The link the tile shows (its slug and ciphertext), less the list's tracking query.
+    assert item.url.startswith("https://www.upwork.com/jobs/")
+    assert "~" in item.url and "?" not in item.url
     assert item.platform == "upwork"
     assert item.status == "open"
     assert item.scraped_at == FETCHED
@@ -261,7 +263,8 @@ def test_search_url_setting_moves_the_crawl_but_not_the_item_urls() -> None:
     response = recording(page_url(1)).response(request)
     response = response.replace(url=request.url)
     items, requests = parse(spider, response)
-    assert items[0].url == "https://www.upwork.com/jobs/~1862504321985220608"
+    shown = "/jobs/Python-developer-for-Scrapy-data-pipeline_~021862504321985220608/"
+    assert items[0].url == f"https://www.upwork.com{shown}"
     assert requests[0].url == "http://127.0.0.1:8123/nx/search/jobs/?sort=recency&page=2"
 
 
@@ -436,3 +439,34 @@ def test_arguments_are_converted() -> None:
     spider = make_spider(UpworkSpider, max_pages="3", q="react")
     assert (spider.max_pages, spider.q) == (3, "react")
     assert (UpworkSpider.max_pages, UpworkSpider.q) == (5, "")
+
+
+@pytest.fixture(scope="module")
+def mixed() -> tuple[UpworkSpider, dict[str, ProjectItem]]:
+    spider = make_spider(UpworkSpider)
+    response = fixture_response("upwork/mixed_markup.html", page_url(1))
+    items, _ = parse(spider, response)
+    return spider, {item.external_id: item for item in items}
+
+
+@pytest.mark.parametrize(
+    ("external_id", "url"),
+    [
+        ("1862402219870085120", "WordPress-WooCommerce-checkout-fix_~021862402219870085120/"),
+        ("1862402219870085121", "Scrapy-spider-for-a-catalogue_~021862402219870085121/"),
+        ("0140bb5e77c2e9d1a4", "Logo-redesign_~0140bb5e77c2e9d1a4"),
+        ("1862402219870085122", "~1862402219870085122"),  # no job link shown: built from the id
+    ],
+)
+def test_page_mixing_tile_markups_yields_every_tile_with_its_own_link(
+    mixed: tuple[UpworkSpider, dict[str, ProjectItem]], external_id: str, url: str
+) -> None:
+    assert mixed[1][external_id].url == f"https://www.upwork.com/jobs/{url}"
+
+
+def test_mixed_page_yields_each_tile_once_and_counts_the_built_link(
+    mixed: tuple[UpworkSpider, dict[str, ProjectItem]],
+) -> None:
+    spider, items = mixed
+    assert len(items) == 4
+    assert stat(spider, "outsourcing/built_links/upwork") == 1

@@ -200,7 +200,8 @@ def test_spider_extracts_tiles_rendered_by_javascript(
     assert sorted(items) == ["1862498877305745408", "1862504321985220608"]
     hourly, fixed = items["1862504321985220608"], items["1862498877305745408"]
     assert hourly["title"] == "Python developer for Scrapy data pipeline"
-    assert hourly["url"] == "https://www.upwork.com/jobs/~1862504321985220608"
+    shown = "/jobs/Python-developer-for-Scrapy-data-pipeline_~021862504321985220608/"
+    assert hourly["url"] == f"https://www.upwork.com{shown}"
     assert (hourly["budget_min"], hourly["budget_max"], hourly["budget_type"]) == (25, 45, "hourly")
     assert (fixed["budget_min"], fixed["budget_max"], fixed["budget_type"]) == (500, 500, "fixed")
     assert hourly["skills"] == ["Python", "Scrapy", "PostgreSQL"]

@@ -922,3 +922,20 @@ def test_any_cut_of_a_detail_page_is_survived(cut: int) -> None:
     response = HtmlResponse(detail_url(158921), body=body, encoding="utf-8")
     for result in spider.parse_detail(response):
         assert invalid(result) is None
+
+
+def test_detail_without_the_card_keeps_the_canonical_link_it_shows() -> None:
+    spider = make_spider(WishketSpider)
+    response = recording(detail_url(158857)).response()
+    response = response.replace(url=f"{detail_url(158857)}?utm_source=newsletter")
+    item = one(spider.parse_detail(response))
+    assert item.url == "https://www.wishket.com/project/158857/"
+    assert stat(spider, "outsourcing/built_links/wishket") is None
+
+
+def test_detail_without_a_canonical_link_builds_one_and_counts_it() -> None:
+    spider = make_spider(WishketSpider)
+    canonical = '<link rel="canonical" href="https://www.wishket.com/project/158857/">'
+    item = one(spider.parse_detail(detail_without(158857, replace=(canonical, ""))))
+    assert item.url == detail_url(158857)
+    assert stat(spider, "outsourcing/built_links/wishket") == 1
