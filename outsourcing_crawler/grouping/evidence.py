@@ -1,19 +1,21 @@
-"""Skills and numbers that say two postings are different projects, however alike their text.
+"""Skills and numbers: what else two postings must agree on when their texts agree only in
+part.
 
-Copies of one project differ in their numbers (a repost raises the budget, another platform
-shows a range), so only a wide gap counts: it takes another order of work to explain it.
+Skills are evidence for: copies of one project name the same technologies. Numbers are
+evidence against only: copies differ in them (a repost raises the budget, another platform
+shows a range), so only a wide gap counts, one that takes another order of work to explain.
 """
 
 from __future__ import annotations
 
 from .features import Amounts, PostingFeatures
 
-__all__ = ["budgets_apart", "conflicting", "durations_apart", "skills_apart"]
+__all__ = ["budgets_apart", "durations_apart", "numbers_apart", "skills_agree"]
 
 
-def skills_apart(a: PostingFeatures, b: PostingFeatures) -> bool:
-    """Both name skills, and none in common."""
-    return bool(a.skills and b.skills and a.skills.isdisjoint(b.skills))
+def skills_agree(a: PostingFeatures, b: PostingFeatures) -> bool:
+    """A skill in common, or no skills named by either."""
+    return not a.skills.isdisjoint(b.skills) or not (a.skills or b.skills)
 
 
 def budgets_apart(a: Amounts | None, b: Amounts | None, factor: float) -> bool:
@@ -30,10 +32,8 @@ def durations_apart(a: int | None, b: int | None, factor: float) -> bool:
     return max(a, b) > factor * min(a, b)
 
 
-def conflicting(a: PostingFeatures, b: PostingFeatures, factor: float) -> bool:
-    """Skills or numbers that two copies of one project would not show."""
-    return (
-        skills_apart(a, b)
-        or budgets_apart(a.budget, b.budget, factor)
-        or durations_apart(a.duration_days, b.duration_days, factor)
+def numbers_apart(a: PostingFeatures, b: PostingFeatures, factor: float) -> bool:
+    """A budget or a duration that two copies of one project would not show."""
+    return budgets_apart(a.budget, b.budget, factor) or durations_apart(
+        a.duration_days, b.duration_days, factor
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .evidence import conflicting
+from .evidence import numbers_apart, skills_agree
 from .signature import Signature
 
 __all__ = ["MatchRule"]
@@ -32,9 +32,11 @@ class MatchRule:
       but for a few words. A posting without a description therefore stays alone.
     - A Jaccard similarity of the distinctive text of ``same_text`` or more is enough on its
       own: the texts are all but identical.
-    - From ``similar_text`` on, the titles must agree too (``similar_title``), and skills,
-      budget and duration must not contradict it (further apart than ``numbers_factor``):
-      one client's different projects share an introduction and conditions, never a title.
+    - From ``similar_text`` on, more must agree: the titles (``similar_title`` of the
+      shorter one's distinctive shingles are in the other), the skills (one in common, or
+      none named by either), and budget and duration must not be further apart than
+      ``numbers_factor``. One client's different projects share an introduction and
+      conditions, but not a title and the skills.
     """
 
     min_shared: int = 12
@@ -52,5 +54,6 @@ class MatchRule:
         return (
             similarity >= self.similar_text
             and _containment(a.title, b.title) >= self.similar_title
-            and not conflicting(a.features, b.features, self.numbers_factor)
+            and skills_agree(a.features, b.features)
+            and not numbers_apart(a.features, b.features, self.numbers_factor)
         )

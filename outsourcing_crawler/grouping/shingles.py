@@ -2,13 +2,14 @@
 
 Korean is written with loose spacing ("산책 앱", "산책앱") and attaches particles to words, so
 words are no unit to compare; overlapping character n-grams of the text without spaces are.
-The same holds for English text cut the same way, so one rule serves both.
+English text is cut the same way, with longer pieces.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
@@ -16,10 +17,16 @@ import xxhash
 
 from outsourcing_crawler.normalisers import canonical_skill, clean_text
 
-__all__ = ["SHINGLE_SIZE", "comparable_text", "shingles"]
+__all__ = ["HANGUL_SIZE", "LATIN_SIZE", "comparable_text", "shingles"]
 
-SHINGLE_SIZE: Final = 3
+# A piece must be rare enough to tell projects apart among 100,000 postings. Three Korean
+# syllables are (11,172 of them); three Latin letters are not (26 of them): at that scale
+# nearly every three-letter piece is in dozens of postings. Five letters are.
+HANGUL_SIZE: Final = 3
+LATIN_SIZE: Final = 5
 _WORD: Final = re.compile(r"[^\W_]+")
+_HANGUL: Final = re.compile("[가-힣]")
+_RUNS: Final = re.compile("[가-힣]+|[^가-힣]+")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -41,12 +48,19 @@ def comparable_text(text: str | None) -> str:
     return "".join(_comparable_word(word) for word in _WORD.findall(folded))
 
 
-def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[int]:
-    """The 32-bit hashes of every ``size``-character substring of a comparable text (the
-    whole text when it is shorter). Stable across processes, so they can be stored."""
-    if len(text) <= size:
-        return frozenset({xxhash.xxh32_intdigest(text.encode())}) if text else frozenset()
+def _pieces(run: str, size: int) -> Iterator[str]:
+    if len(run) <= size:
+        yield run
+    else:
+        yield from (run[start : start + size] for start in range(len(run) - size + 1))
+
+
+def shingles(text: str) -> frozenset[int]:
+    """The 32-bit hashes of the overlapping pieces of a comparable text: three syllables of
+    Korean, ``LATIN_SIZE`` characters of anything else (a shorter run is one piece). Stable
+    across processes, so they can be stored."""
     return frozenset(
-        xxhash.xxh32_intdigest(text[start : start + size].encode())
-        for start in range(len(text) - size + 1)
+        xxhash.xxh32_intdigest(piece.encode())
+        for run in _RUNS.findall(text)
+        for piece in _pieces(run, HANGUL_SIZE if _HANGUL.match(run) else LATIN_SIZE)
     )

@@ -219,7 +219,8 @@ def _agencies(builder: SetBuilder, korean: list[str], english: list[str]) -> Non
         for a, b in rng.sample(list(itertools.combinations(keys, 2)), 30):
             builder.pair(a, b, False, "agency_template")
         for key in keys[:8]:
-            reposted = builder.copy(key, v.reword(builder.postings[key], rng, strength=0.3))
+            posting = builder.postings[key]
+            reposted = builder.copy(key, v.reword(posting, rng, strength=0.3, drop_line=False))
             builder.pair(key, reposted, True, "agency_template_repost")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outsourcing_crawler.grouping import Amounts
-from outsourcing_crawler.grouping.evidence import budgets_apart, durations_apart, skills_apart
+from outsourcing_crawler.grouping.evidence import budgets_apart, durations_apart, skills_agree
 from tests.grouping.postings import features
 
 WON = "KRW"
@@ -35,13 +35,15 @@ def test_durations_apart(one: int | None, other: int | None, apart: bool) -> Non
 
 
 @pytest.mark.parametrize(
-    ("one", "other", "apart"),
+    ("one", "other", "agree"),
     [
-        (["React"], ["리액트", "Node.js"], False),  # one skill, two spellings
-        (["React"], ["Django"], True),
+        (["React"], ["리액트", "Node.js"], True),  # one skill, two spellings
+        ([], [], True),
+        (["React"], ["Django"], False),
         (["React"], [], False),
     ],
 )
-def test_skills_apart(one: list[str], other: list[str], apart: bool) -> None:
+def test_skills_agree(one: list[str], other: list[str], agree: bool) -> None:
     a, b = features("a", {"skills": one}), features("b", {"skills": other})
-    assert skills_apart(a, b) is apart
+    assert skills_agree(a, b) is agree
+    assert skills_agree(b, a) is agree

@@ -27,10 +27,19 @@ def test_no_text_has_no_shingles(text: str | None) -> None:
     assert shingles(comparable_text(text)) == frozenset()
 
 
-def test_shingles_are_the_hashed_three_character_pieces() -> None:
-    assert len(shingles("abcabc")) == 3  # abc, bca, cab: a set
-    assert shingles("abcd") == shingles("abc") | shingles("bcd")
-    assert len(shingles("ab")) == 1  # a text shorter than a shingle is one
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("가나다라", {"가나다", "나다라"}),  # three syllables of Korean
+        ("abcdef", {"abcde", "bcdef"}),  # five letters of anything else
+        ("react기반앱", {"react", "기반앱"}),
+        ("ui화면", {"ui", "화면"}),  # a shorter run is one piece
+        ("가나다가나다", {"가나다", "나다가", "다가나"}),  # a set
+    ],
+)
+def test_shingles_are_the_overlapping_pieces(text: str, pieces: set[str]) -> None:
+    assert shingles(text) == frozenset().union(*(shingles(piece) for piece in pieces))
+    assert len(shingles(text)) == len(pieces)
 
 
 def test_shingles_are_the_same_in_every_process() -> None:

@@ -266,15 +266,18 @@ def _with(posting: Posting, **changes: Any) -> Posting:
     return {**posting, **changes}
 
 
-def reword(posting: Posting, rng: Random, *, strength: float = 0.5) -> Posting:
-    """The same posting written again: other wordings, a line dropped or added, another
-    bullet style, a prefix on the title."""
+def reword(
+    posting: Posting, rng: Random, *, strength: float = 0.5, drop_line: bool = True
+) -> Posting:
+    """The same posting written again: other wordings, a line dropped (unless not
+    ``drop_line``: in a template the dropped line may be all that is left of the project) or
+    added, another bullet style, a prefix on the title."""
     korean = is_korean(posting)
     groups = _KOREAN_WORDINGS if korean else _ENGLISH_WORDINGS
     lines = [_substitute(line, groups, rng, strength) for line in _lines(posting)]
     if korean:
         lines = [_respace(line, rng, strength / 5) for line in lines]
-    if len(lines) > 3 and rng.random() < strength:
+    if drop_line and len(lines) > 3 and rng.random() < strength:
         del lines[rng.randrange(1, len(lines))]
     if rng.random() < strength:
         additions = _KOREAN_ADDITIONS if korean else _ENGLISH_ADDITIONS

@@ -1,0 +1,260 @@
+"""Grouping benchmark: quality on the labelled pairs, and the cost at 100,000 postings.
+
+    python -m benchmarks.groups [--postings 100000] [--new 1000] [--seed 1]
+
+Prints:
+
+- precision and recall of the decision rule on ``tests/data/grouping_pairs.json``;
+- the CPU time to rebuild the groups of N synthetic postings (features, boilerplate model,
+  MinHash LSH, decisions), target under 60 s for 100,000;
+- the CPU time to group one new posting against the N stored ones (a :class:`Grouper`
+  holding all N in its window), with and without computing its features, target < 2 ms;
+- for comparison, the time of one rapidfuzz search of a new posting's text among the N.
+
+The synthetic postings are new projects made from the recorded ones (the lines of two or
+three mixed, half of their words replaced from a Zipf-distributed made-up vocabulary so that
+each project has words of its own, a product name and budget of its own), one to four copies
+of each (reposts, other platforms, changed budgets, translated skills), some filled into
+agency templates or put under generic titles, first seen over 59 days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from random import Random
+from typing import TypeVar
+
+from rapidfuzz import fuzz, process
+
+from outsourcing_crawler.grouping import (
+    BoilerplateModel,
+    Grouper,
+    PostingFeatures,
+    comparable_text,
+    posting_features,
+    rebuild,
+)
+from tests.grouping import variations as v
+from tests.grouping.evaluation import evaluation_set, score
+
+T = TypeVar("T")
+START = datetime(2026, 1, 1, tzinfo=UTC)
+SPAN_DAYS = 59  # all within one grouping window: every stored posting is a candidate
+
+_KINDS_KO = ["커머스", "소프트", "병원", "학원", "물류", "랩스", "푸드", "모빌리티", "헬스", "에듀"]
+_KINDS_EN = ["Labs", "Studio", "Health", "Logistics", "Foods", "Learning", "Retail", "Systems"]
+_HANGUL = re.compile("[가-힣]")
+_VOCABULARY_SIZE = 30_000
+
+
+class Wording:
+    """Words for new projects: a Zipf-distributed vocabulary per language, made of the
+    syllables of the recorded texts, so that a made-up project has words of its own (as a
+    real one has) and common words as often as real text has them."""
+
+    def __init__(self, recorded: list[v.Posting], rng: Random) -> None:
+        texts = "".join(f"{p['title']} {p['description']}" for p in recorded)
+        korean = sorted(set(_HANGUL.findall(texts)))
+        english = [
+            onset + vowel
+            for onset in [
+                "b",
+                "c",
+                "d",
+                "f",
+                "g",
+                "h",
+                "j",
+                "k",
+                "l",
+                "m",
+                "n",
+                "p",
+                "r",
+                "s",
+                "t",
+                "v",
+                "w",
+                "z",
+                "br",
+                "cr",
+                "dr",
+                "fl",
+                "gr",
+                "pl",
+                "st",
+                "tr",
+                "sh",
+            ]
+            for vowel in ("a", "e", "i", "o", "u", "ai", "ea", "ou", "er", "in")
+        ]
+        self.words = {
+            True: [self._word(rng, korean, "") for _ in range(_VOCABULARY_SIZE)],
+            False: [self._word(rng, english, "") for _ in range(_VOCABULARY_SIZE)],
+        }
+        self.weights = list(
+            itertools.accumulate(1 / rank for rank in range(1, _VOCABULARY_SIZE + 1))
+        )
+
+    @staticmethod
+    def _word(rng: Random, syllables: list[str], joiner: str) -> str:
+        return joiner.join(rng.choice(syllables) for _ in range(rng.randint(2, 3)))
+
+    def reworded(self, line: str, korean: bool, rng: Random) -> str:
+        """``line`` with about half of its words replaced by vocabulary words."""
+        words = [
+            rng.choices(self.words[korean], cum_weights=self.weights)[0]
+            if rng.random() < 0.5
+            else word
+            for word in line.split(" ")
+        ]
+        return " ".join(words)
+
+    def name(self, korean: bool, rng: Random) -> str:
+        word = rng.choice(self.words[korean])
+        return word + rng.choice(_KINDS_KO) if korean else f"{word.title()} {rng.choice(_KINDS_EN)}"
+
+
+def _new_project(rng: Random, recorded: list[v.Posting], wording: Wording) -> v.Posting:
+    """A project of its own: the lines of two or three recorded postings of one language in
+    its own words, with a client and a product of its own."""
+    base = rng.choice(recorded)
+    korean = v.is_korean(base)
+    same_language = [posting for posting in recorded if v.is_korean(posting) is korean]
+    lines = [
+        wording.reworded(line, korean, rng)
+        for posting in (base, *rng.sample(same_language, rng.randint(1, 2)))
+        for line in (posting["description"] or "").split("\n")
+        if line
+    ]
+    product = wording.name(korean, rng)
+    factor = rng.choice((0.3, 0.5, 0.8, 1.2, 1.5, 2, 3))
+    low, high = base["budget_min"], base["budget_max"]
+    return {
+        **base,
+        "title": f"{product} {wording.reworded(base['title'], korean, rng)}",
+        "description": "\n".join(lines),
+        "budget_min": round(low * factor) if low else None,
+        "budget_max": round(high * factor) if high else None,
+    }
+
+
+def _copy(posting: v.Posting, rng: Random) -> v.Posting:
+    edit = rng.choice(("reword", "cross", "budget", "skills"))
+    if edit == "cross":
+        platforms = v.KOREAN_PLATFORMS if v.is_korean(posting) else v.ENGLISH_PLATFORMS
+        return v.cross_post(posting, rng.choice(platforms), rng)
+    if edit == "budget":
+        return v.reword(v.change_budget(posting, rng), rng, strength=0.2)
+    if edit == "skills":
+        return v.translate_skills(posting, rng)
+    return v.reword(posting, rng)
+
+
+def synthetic_postings(count: int, seed: int) -> Iterator[tuple[str, v.Posting, datetime]]:
+    """``count`` postings (key, fields, first seen) of about ``count / 1.6`` projects; a key
+    is "project.copy"."""
+    rng = Random(seed)
+    recorded = [
+        posting
+        for posting in evaluation_set()["postings"].values()
+        if not posting["external_id"].startswith("x") and posting["description"]
+    ]
+    wording = Wording(recorded, rng)
+    made = projects = 0
+    while made < count:
+        project = _new_project(rng, recorded, wording)
+        roll = rng.random()
+        if roll < 0.03:
+            project = v.from_template(project, rng.choice(v.AGENCIES), rng)
+        elif roll < 0.05:
+            korean = v.is_korean(project)
+            titles = v.GENERIC_TITLES_KO if korean else v.GENERIC_TITLES_EN
+            project = v.with_generic_title(project, rng.choice(titles), None, rng)
+        copies = min(count - made, rng.choices((1, 2, 3, 4), weights=(60, 25, 10, 5))[0])
+        seen = START + timedelta(seconds=rng.uniform(0, SPAN_DAYS * 86_400))
+        for number in range(copies):
+            posting = project if number == 0 else _copy(project, rng)
+            yield (
+                f"{projects}.{number}",
+                posting,
+                seen + timedelta(hours=number * rng.uniform(1, 72)),
+            )
+            made += 1
+        projects += 1
+
+
+def _features(postings: list[tuple[str, v.Posting, datetime]]) -> list[PostingFeatures]:
+    return [posting_features(fields, key=key, seen_at=seen) for key, fields, seen in postings]
+
+
+def _cpu(function: Callable[[], T]) -> tuple[T, float]:
+    started = time.process_time()
+    result = function()
+    return result, time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--postings", type=int, default=100_000)
+    parser.add_argument("--new", type=int, default=1_000, help="postings grouped one by one")
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+
+    quality = score()
+    pairs = len(evaluation_set()["pairs"])
+    print(f"evaluation set ({pairs} pairs): precision {quality.precision:.4f}", end=" ")
+    print(f"recall {quality.recall:.4f}")
+
+    generated = list(synthetic_postings(arguments.postings + arguments.new, arguments.seed))
+    stored = sorted(generated[: arguments.postings], key=lambda posting: posting[2])
+    # New postings come after every stored one, as in a crawl.
+    last = stored[-1][2]
+    new = [
+        (key, fields, last + timedelta(seconds=number + 1))
+        for number, (key, fields, _) in enumerate(generated[arguments.postings :])
+    ]
+    lengths = sorted(len(fields["description"] or "") for _, fields, _ in stored)
+    print(f"{len(stored):,} synthetic postings, description median {lengths[len(lengths) // 2]}")
+    print(f"  characters (p90 {lengths[len(lengths) * 9 // 10]})")
+
+    features, features_time = _cpu(lambda: _features(stored))
+    model, model_time = _cpu(lambda: BoilerplateModel.fit(features))
+    groups, groups_time = _cpu(lambda: rebuild(features, model=model))
+    total = features_time + model_time + groups_time
+    print(f"rebuild of {len(stored):,}: {total:.1f} s CPU (target < 60 s) =")
+    print(f"  features {features_time:.1f} s + boilerplate model {model_time:.1f} s", end="")
+    print(f" ({len(model.common):,} common shingles) + grouping {groups_time:.1f} s")
+    print(f"  {len(set(groups.values())):,} groups")
+
+    grouper = Grouper(model)
+    _, load_time = _cpu(lambda: [grouper.add(posting) for posting in features])
+    print(f"grouper loaded one by one with {len(stored):,}: {load_time:.1f} s CPU")
+    new_features, new_features_time = _cpu(lambda: _features(new))
+    _, add_time = _cpu(lambda: [grouper.add(posting) for posting in new_features])
+    per_add = add_time / len(new) * 1000
+    per_posting = (add_time + new_features_time) / len(new) * 1000
+    print(f"one new posting against {len(stored):,}: {per_posting:.2f} ms CPU with its", end="")
+    print(f" features, {per_add:.2f} ms to group it (target < 2 ms), over {len(new):,}")
+
+    texts = [
+        comparable_text(f"{fields['title']}\n{fields['description']}") for _, fields, _ in stored
+    ]
+    queries = [
+        comparable_text(f"{fields['title']}\n{fields['description']}") for _, fields, _ in new[:3]
+    ]
+    _, fuzzy_time = _cpu(
+        lambda: [
+            process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=60) for query in queries
+        ]
+    )
+    print(f"rapidfuzz search of one new text among {len(stored):,}: {fuzzy_time / 3:.2f} s CPU")
+
+
+if __name__ == "__main__":
+    main()
