@@ -24,7 +24,8 @@ import argparse
 import itertools
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterator
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import TypeVar
@@ -40,9 +41,10 @@ from outsourcing_crawler.grouping import (
     rebuild,
 )
 from tests.grouping import variations as v
-from tests.grouping.evaluation import evaluation_set, score
+from tests.grouping.evaluation import evaluation_set, features_of, score
 
 T = TypeVar("T")
+Synthetic = tuple[str, v.Posting, datetime]  # key, fields, first seen
 START = datetime(2026, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 59  # all within one grouping window: every stored posting is a candidate
 
@@ -156,7 +158,7 @@ def _copy(posting: v.Posting, rng: Random) -> v.Posting:
     return v.reword(posting, rng)
 
 
-def synthetic_postings(count: int, seed: int) -> Iterator[tuple[str, v.Posting, datetime]]:
+def synthetic_postings(count: int, seed: int) -> Iterator[Synthetic]:
     """``count`` postings (key, fields, first seen) of about ``count / 1.6`` projects; a key
     is "project.copy"."""
     rng = Random(seed)
@@ -189,7 +191,7 @@ def synthetic_postings(count: int, seed: int) -> Iterator[tuple[str, v.Posting, 
         projects += 1
 
 
-def _features(postings: list[tuple[str, v.Posting, datetime]]) -> list[PostingFeatures]:
+def _features(postings: list[Synthetic]) -> list[PostingFeatures]:
     return [posting_features(fields, key=key, seen_at=seen) for key, fields, seen in postings]
 
 
@@ -199,6 +201,77 @@ def _cpu(function: Callable[[], T]) -> tuple[T, float]:
     return result, time.process_time() - started
 
 
+def _pairs_in_groups(groups: dict[Hashable, Hashable]) -> list[tuple[Hashable, Hashable]]:
+    members: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for key, group in groups.items():
+        members[group].append(key)
+    return [pair for keys in members.values() for pair in itertools.combinations(keys, 2)]
+
+
+def evaluation_figures() -> None:
+    """The rule on the labelled pairs, then the groups (candidates and chains included)."""
+    data = evaluation_set()
+    rule = score()
+    print(f"evaluation set, {len(data['pairs'])} pairs: the rule's precision", end="")
+    print(f" {rule.precision:.4f} recall {rule.recall:.4f}")
+    groups = rebuild(features_of(data["postings"]).values())
+    decided = [(pair["same"], groups[pair["a"]] == groups[pair["b"]]) for pair in data["pairs"]]
+    true_positives = sum(same and grouped for same, grouped in decided)
+    grouped = sum(grouped for _, grouped in decided)
+    same = sum(same for same, _ in decided)
+    print(f"  as groups (LSH candidates, chains): precision {true_positives / grouped:.4f}", end="")
+    print(f" recall {true_positives / same:.4f}")
+
+
+def rebuild_figures(stored: list[Synthetic]) -> None:
+    """A rebuild of the whole table: features, boilerplate model, index, decisions."""
+    groups, seconds = _cpu(
+        lambda: rebuild(
+            posting_features(fields, key=key, seen_at=seen) for key, fields, seen in stored
+        )
+    )
+    print(f"rebuild of {len(stored):,}: {seconds:.1f} s CPU (target < 60 s),", end="")
+    print(f" {len(set(groups.values())):,} groups")
+    together = _pairs_in_groups(groups)
+    right = sum(a.split(".")[0] == b.split(".")[0] for a, b in together)
+    copies = Counter(key.split(".")[0] for key in groups)
+    copy_pairs = sum(count * (count - 1) // 2 for count in copies.values())
+    print(f"  pairs of copies of one project in one group: {right / copy_pairs:.3f};", end="")
+    print(f" pairs of different projects in one group: {len(together) - right:,}")
+
+
+def incremental_figures(stored: list[Synthetic], new: list[Synthetic]) -> None:
+    """New postings grouped one by one against a window holding every stored one."""
+    features = _features(stored)
+    model, model_seconds = _cpu(lambda: BoilerplateModel.fit(features))
+    grouper = Grouper(model)
+    _, load_seconds = _cpu(lambda: grouper.add_many(features))
+    print(f"crawl open with {len(stored):,} in the window: boilerplate model", end="")
+    print(f" {model_seconds:.1f} s + grouper {load_seconds:.1f} s CPU")
+    new_features, features_seconds = _cpu(lambda: _features(new))
+    _, add_seconds = _cpu(lambda: [grouper.add(posting) for posting in new_features])
+    per_add = add_seconds / len(new) * 1000
+    per_posting = (add_seconds + features_seconds) / len(new) * 1000
+    print(f"one new posting against {len(stored):,}: {per_posting:.2f} ms CPU with its", end="")
+    print(f" features, {per_add:.2f} ms to group it (target < 2 ms), over {len(new):,}")
+
+
+def rapidfuzz_figures(stored: list[Synthetic], new: list[Synthetic]) -> None:
+    """The alternative to an index: comparing a new posting with every stored one."""
+
+    def text(fields: v.Posting) -> str:
+        return comparable_text(f"{fields['title']}\n{fields['description']}")
+
+    texts = [text(fields) for _, fields, _ in stored]
+    queries = [text(fields) for _, fields, _ in new[:3]]
+    _, seconds = _cpu(
+        lambda: [
+            process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=60) for query in queries
+        ]
+    )
+    print(f"rapidfuzz search of one new text among {len(stored):,}: {seconds / 3:.2f} s CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postings", type=int, default=100_000)
@@ -206,11 +279,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     arguments = parser.parse_args()
 
-    quality = score()
-    pairs = len(evaluation_set()["pairs"])
-    print(f"evaluation set ({pairs} pairs): precision {quality.precision:.4f}", end=" ")
-    print(f"recall {quality.recall:.4f}")
-
+    evaluation_figures()
     generated = list(synthetic_postings(arguments.postings + arguments.new, arguments.seed))
     stored = sorted(generated[: arguments.postings], key=lambda posting: posting[2])
     # New postings come after every stored one, as in a crawl.
@@ -220,40 +289,13 @@ def main() -> None:
         for number, (key, fields, _) in enumerate(generated[arguments.postings :])
     ]
     lengths = sorted(len(fields["description"] or "") for _, fields, _ in stored)
-    print(f"{len(stored):,} synthetic postings, description median {lengths[len(lengths) // 2]}")
-    print(f"  characters (p90 {lengths[len(lengths) * 9 // 10]})")
-
-    features, features_time = _cpu(lambda: _features(stored))
-    model, model_time = _cpu(lambda: BoilerplateModel.fit(features))
-    groups, groups_time = _cpu(lambda: rebuild(features, model=model))
-    total = features_time + model_time + groups_time
-    print(f"rebuild of {len(stored):,}: {total:.1f} s CPU (target < 60 s) =")
-    print(f"  features {features_time:.1f} s + boilerplate model {model_time:.1f} s", end="")
-    print(f" ({len(model.common):,} common shingles) + grouping {groups_time:.1f} s")
-    print(f"  {len(set(groups.values())):,} groups")
-
-    grouper = Grouper(model)
-    _, load_time = _cpu(lambda: [grouper.add(posting) for posting in features])
-    print(f"grouper loaded one by one with {len(stored):,}: {load_time:.1f} s CPU")
-    new_features, new_features_time = _cpu(lambda: _features(new))
-    _, add_time = _cpu(lambda: [grouper.add(posting) for posting in new_features])
-    per_add = add_time / len(new) * 1000
-    per_posting = (add_time + new_features_time) / len(new) * 1000
-    print(f"one new posting against {len(stored):,}: {per_posting:.2f} ms CPU with its", end="")
-    print(f" features, {per_add:.2f} ms to group it (target < 2 ms), over {len(new):,}")
-
-    texts = [
-        comparable_text(f"{fields['title']}\n{fields['description']}") for _, fields, _ in stored
-    ]
-    queries = [
-        comparable_text(f"{fields['title']}\n{fields['description']}") for _, fields, _ in new[:3]
-    ]
-    _, fuzzy_time = _cpu(
-        lambda: [
-            process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=60) for query in queries
-        ]
+    print(
+        f"{len(stored):,} synthetic postings, descriptions of {lengths[len(lengths) // 2]}", end=""
     )
-    print(f"rapidfuzz search of one new text among {len(stored):,}: {fuzzy_time / 3:.2f} s CPU")
+    print(f" characters (median), {lengths[len(lengths) * 9 // 10]} (p90)")
+    rebuild_figures(stored)
+    incremental_figures(stored, new)
+    rapidfuzz_figures(stored, new)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ Running it in the storage step (the design chosen, and its costs)
     filled with 25 recorded projects are), and are parted by the next rebuild.
 """
 
-from .boilerplate import MAX_COPIES, NO_BOILERPLATE, BoilerplateModel
+from .boilerplate import MAX_COPIES, MAX_SHARE, NO_BOILERPLATE, BoilerplateModel
 from .features import Amounts, PostingFeatures, posting_features
 from .groups import WINDOW, Grouper, rebuild
 from .index import CandidateIndex
@@ -56,6 +56,7 @@ from .signature import Signature, signature
 
 __all__ = [
     "MAX_COPIES",
+    "MAX_SHARE",
     "NO_BOILERPLATE",
     "WINDOW",
     "Amounts",

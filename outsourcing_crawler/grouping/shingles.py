@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
@@ -25,7 +24,8 @@ __all__ = ["HANGUL_SIZE", "LATIN_SIZE", "comparable_text", "shingles"]
 HANGUL_SIZE: Final = 3
 LATIN_SIZE: Final = 5
 _WORD: Final = re.compile(r"[^\W_]+")
-_HANGUL: Final = re.compile("[가-힣]")
+_FIRST_SYLLABLE: Final = "가"
+_LAST_SYLLABLE: Final = "힣"
 _RUNS: Final = re.compile("[가-힣]+|[^가-힣]+")
 
 
@@ -45,22 +45,19 @@ def comparable_text(text: str | None) -> str:
     if cleaned is None:
         return ""
     folded = unicodedata.normalize("NFKC", cleaned).casefold()
-    return "".join(_comparable_word(word) for word in _WORD.findall(folded))
-
-
-def _pieces(run: str, size: int) -> Iterator[str]:
-    if len(run) <= size:
-        yield run
-    else:
-        yield from (run[start : start + size] for start in range(len(run) - size + 1))
+    return "".join(map(_comparable_word, _WORD.findall(folded)))
 
 
 def shingles(text: str) -> frozenset[int]:
-    """The 32-bit hashes of the overlapping pieces of a comparable text: three syllables of
-    Korean, ``LATIN_SIZE`` characters of anything else (a shorter run is one piece). Stable
-    across processes, so they can be stored."""
-    return frozenset(
-        xxhash.xxh32_intdigest(piece.encode())
-        for run in _RUNS.findall(text)
-        for piece in _pieces(run, HANGUL_SIZE if _HANGUL.match(run) else LATIN_SIZE)
-    )
+    """The 32-bit hashes of the overlapping pieces of a comparable text: ``HANGUL_SIZE``
+    syllables of Korean, ``LATIN_SIZE`` characters of anything else; a run shorter than that
+    is one piece. Stable across processes, so they can be stored."""
+    hashes: list[int] = []
+    for run in _RUNS.findall(text):
+        size = HANGUL_SIZE if _FIRST_SYLLABLE <= run[0] <= _LAST_SYLLABLE else LATIN_SIZE
+        if len(run) <= size:
+            hashes.append(xxhash.xxh32_intdigest(run.encode()))
+        else:
+            pieces = [run[start : start + size].encode() for start in range(len(run) - size + 1)]
+            hashes.extend(map(xxhash.xxh32_intdigest, pieces))
+    return frozenset(hashes)

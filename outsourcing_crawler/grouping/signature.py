@@ -21,9 +21,6 @@ class Signature:
 
 
 def signature(features: PostingFeatures, model: BoilerplateModel) -> Signature:
-    return Signature(
-        features,
-        model.distinctive(features.title),
-        model.distinctive(features.description),
-        model.distinctive(features.text),
-    )
+    title = model.distinctive(features.title)
+    description = model.distinctive(features.description)
+    return Signature(features, title, description, title | description)

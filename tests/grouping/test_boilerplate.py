@@ -25,5 +25,11 @@ def test_a_posting_counts_a_shingle_once() -> None:
     assert BoilerplateModel.fit(postings, max_copies=2).common == frozenset()
 
 
+def test_in_a_large_window_the_count_grows_with_it() -> None:
+    postings = _postings([f"공통 문구 {n}" for n in range(40)])
+    assert BoilerplateModel.fit(postings, max_copies=3, max_share=0.5).threshold == 20
+    assert BoilerplateModel.fit(postings, max_copies=30, max_share=0.5).threshold == 30
+
+
 def test_nothing_is_common_without_postings() -> None:
     assert BoilerplateModel.fit([]) == NO_BOILERPLATE

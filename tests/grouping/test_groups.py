@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outsourcing_crawler.grouping import BoilerplateModel, Grouper, PostingFeatures, rebuild
+from outsourcing_crawler.grouping import (
+    WINDOW,
+    BoilerplateModel,
+    Grouper,
+    PostingFeatures,
+    rebuild,
+)
 from tests.grouping import variations as v
 from tests.grouping.evaluation import evaluation_set, features_of
 from tests.grouping.postings import features, recorded
@@ -47,8 +53,15 @@ def test_the_groups_do_not_depend_on_the_order(random: Random) -> None:
     assert rebuild(shuffled, model=MODEL, window=YEAR) == IN_ONE_WINDOW
 
 
+def test_adding_in_bulk_is_adding_one_by_one() -> None:
+    grouper = Grouper(MODEL)
+    grouper.add_many(posting for posting in IN_TIME_ORDER)
+    assert grouper.groups() == grouped_one_by_one(IN_TIME_ORDER, WINDOW)
+
+
 def test_a_rebuild_learns_the_boilerplate_itself() -> None:
-    assert rebuild(POSTINGS.values()) == rebuild(POSTINGS.values(), model=MODEL)
+    postings = (posting for posting in POSTINGS.values())  # features may come as made
+    assert rebuild(postings) == rebuild(POSTINGS.values(), model=MODEL)
 
 
 def _original_and_repost(gap: float) -> tuple[PostingFeatures, PostingFeatures]:

@@ -43,5 +43,5 @@ def test_shingles_are_the_overlapping_pieces(text: str, pieces: set[str]) -> Non
 
 
 def test_shingles_are_the_same_in_every_process() -> None:
-    # xxhash, not Python's randomised hash(): shingles may be stored.
+    # Not Python's randomised hash(): shingles may be stored.
     assert shingles("산책앱") == frozenset({2_412_369_870})
