@@ -13,6 +13,7 @@ file.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import tempfile
@@ -21,25 +22,19 @@ from pathlib import Path
 from random import Random
 from typing import Any, Final
 
+from outsourcing_crawler.items import ProjectItem
 from tests.grouping import variations as v
 from tests.scrapy_run import replay
 
 SEED: Final = 17
 OUTPUT: Final = Path(__file__).parents[1] / "data" / "grouping_pairs.json"
 SPIDERS: Final = ("kmong", "wishket", "freemoa", "elancer", "freelancer", "guru", "upwork")
-FIELDS: Final = (
-    "platform",
-    "external_id",
-    "url",
-    "title",
-    "description",
-    "skills",
-    "budget_min",
-    "budget_max",
-    "currency",
-    "budget_type",
-    "duration_days",
-    "posted_at",
+# What grouping reads of a posting, and when it was posted.
+_LEFT_OUT: Final = {
+    "category", "work_type", "location", "deadline", "applicants", "status", "extra", "scraped_at"
+}  # fmt: skip
+FIELDS: Final = tuple(
+    field.name for field in dataclasses.fields(ProjectItem) if field.name not in _LEFT_OUT
 )
 START: Final = datetime(2026, 11, 1, 9, tzinfo=UTC)
 
