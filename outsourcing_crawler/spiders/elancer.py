@@ -89,15 +89,9 @@ class ElancerSpider(ProjectSpider):
     name = "elancer"
     allowed_domains: ClassVar[list[str]] = ["www.elancer.co.kr"]
     arguments: ClassVar[Mapping[str, tuple[str, ...] | type]] = {"max_items": int}
-    expected_fields: ClassVar[tuple[str, ...]] = (
-        "description",
-        "skills",
-        "budget_type",
-        "duration_days",
-        "work_type",
-        "location",
-        "posted_at",
-        "deadline",
+    # Elancer shows neither a category nor an applicant count.
+    expected_fields: ClassVar[tuple[str, ...]] = tuple(
+        name for name in ProjectSpider.expected_fields if name not in {"category", "applicants"}
     )
     content_selector = ", ".join(selector.removesuffix("::text") for selector in TITLE_SELECTORS)
 
