@@ -109,15 +109,7 @@ def report_text(report: Report) -> str:
         "Budgets of open postings in the reference currency (a range counts as its midpoint; "
         "total: fixed budgets; per month: monthly equivalents)",
         table(
-            [
-                "platform",
-                "budget",
-                "currency",
-                "postings",
-                "lower quartile",
-                "median",
-                "upper quartile",
-            ],
+            SPREAD_HEADERS,
             spreads,
             numeric=range(3, 7),
         )
