@@ -234,7 +234,10 @@ def budgets_chart(report: Report) -> str:
             continue
         top = max(spread.high for spread in spreads) or 1
         currencies = ", ".join(sorted({spread.currency for spread in spreads}))
-        out.append(f"<h3>{_e(KIND_LABELS[kind])} ({_e(currencies)})</h3>")
+        out.append(
+            f"<h3>{_e(KIND_LABELS[kind])} ({_e(currencies)}; the axis runs from 0 to "
+            f"{_e(format_amount(top))})</h3>"
+        )
         out.append(
             f'<svg id="budgets-{kind}" class="chart" viewBox="0 0 {width} {30 * len(spreads)}" '
             f'role="img" aria-label="Budgets {_e(KIND_LABELS[kind])} per platform">'
@@ -280,7 +283,7 @@ def health_table(report: Report) -> str:
             + _cell(findings or "-", extra="wrap")
             + "</tr>"
         )
-    return _html_table(["spider", "state", "since", "finished", "findings"], rows, numeric=())
+    return _html_table(["spider", "state", "change", "finished", "findings"], rows, numeric=())
 
 
 def _cell(value: object, numeric: bool = False, extra: str = "") -> str:

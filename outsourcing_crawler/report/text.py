@@ -159,7 +159,7 @@ def health_text(report: Report) -> str:
         return "(no crawl judged yet)"
     lines = [
         table(
-            ["spider", "state", "since", "finished"],
+            ["spider", "state", "change", "finished"],
             (
                 [
                     verdict.spider,
