@@ -53,8 +53,12 @@ def report_json(report: Report) -> dict[str, Any]:
     {"open", "new_24h", "new_7d", "closing_3d", "new_per_day": [{"date", "count"}],
     "top_skills": [{"rank", "skill", "this_week", "last_week", "change"}], "median_budgets":
     [{"budget_type", "category", "currency", "median", "postings"}]}}, "total": the same
-    without "median_budgets"}``. Datetimes are ISO 8601 in UTC, dates ``YYYY-MM-DD`` in the
-    report's time zone; every key is always present.
+    without "median_budgets", "budget_spreads": [{"platform", "kind" (total|monthly),
+    "currency", "postings", "min", "lower_quartile", "median", "upper_quartile", "max"}],
+    "health": [{"spider", "state", "finished_at", "previous_state", "changed", "findings":
+    [{"check", "severity", "message"}]}]}``. Datetimes are ISO 8601 in UTC, dates
+    ``YYYY-MM-DD`` in the report's time zone; amounts in whole units of their currency (a
+    float only when it falls between); every key is always present.
     """
     return {
         "now": _iso(report.now),
@@ -73,4 +77,32 @@ def report_json(report: Report) -> dict[str, Any]:
             if figures.platform is not None
         },
         "total": _figures_json(report.total),
+        "budget_spreads": [
+            {
+                "platform": spread.platform,
+                "kind": spread.kind,
+                "currency": spread.currency,
+                "postings": spread.postings,
+                "min": spread.low,
+                "lower_quartile": spread.lower_quartile,
+                "median": spread.median,
+                "upper_quartile": spread.upper_quartile,
+                "max": spread.high,
+            }
+            for spread in report.budget_spreads
+        ],
+        "health": [
+            {
+                "spider": verdict.spider,
+                "state": verdict.state,
+                "finished_at": _iso(verdict.finished_at),
+                "previous_state": verdict.previous_state,
+                "changed": verdict.changed,
+                "findings": [
+                    {"check": found.check, "severity": found.severity, "message": found.message}
+                    for found in verdict.findings
+                ],
+            }
+            for verdict in report.health
+        ],
     }

@@ -10,6 +10,12 @@ reproduced and tested):
 - *median budgets*: over the open postings with an amount, one group per budget type,
   category and currency (a median across won and dollars means nothing); a range counts as
   the midpoint of its minimum and maximum, a one-sided amount as that amount;
+- *budget spreads*: over the open postings with an amount converted to the reference currency
+  (``BASE_CURRENCY``), one group per platform, kind and reference currency: ``total`` (fixed
+  budgets, converted) and ``monthly`` (the monthly equivalents, of any budget type that has
+  one); the quartiles are the inclusive kind (``statistics.quantiles``), so the lower and
+  upper ones lie within the amounts;
+- *health*: per spider, its latest finished crawl that the health checks judged;
 - *top skills*: how many postings first seen in ``(now - 7 d, now]`` ask for each skill, and
   the change from the 7 days before, ``(now - 14 d, now - 7 d]``: this week's count minus last
   week's, in postings;
@@ -31,13 +37,14 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outsourcing_crawler.db import open_migrated
-from outsourcing_crawler.db.models import Project
+from outsourcing_crawler.db.models import CrawlRun, Project
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -55,6 +62,43 @@ class MedianBudget:
     currency: str | None
     median: int | float  # whole units of the currency; a float only when it falls on a half
     postings: int
+
+
+@dataclass(frozen=True)
+class BudgetSpread:
+    """How one platform's budgets of one kind spread, in the reference currency.
+
+    ``kind`` is ``total`` (fixed budgets) or ``monthly`` (monthly equivalents).
+    """
+
+    platform: str
+    kind: str
+    currency: str
+    postings: int
+    low: int | float
+    lower_quartile: int | float
+    median: int | float
+    upper_quartile: int | float
+    high: int | float
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SpiderHealth:
+    """The health checks' verdict on a spider's latest judged crawl."""
+
+    spider: str
+    state: str
+    finished_at: datetime
+    previous_state: str | None
+    changed: bool
+    findings: tuple[Finding, ...]
 
 
 @dataclass(frozen=True)
@@ -100,6 +144,8 @@ class Report:
     days: int
     platforms: tuple[Figures, ...]
     total: Figures
+    budget_spreads: tuple[BudgetSpread, ...] = ()
+    health: tuple[SpiderHealth, ...] = ()
 
     @property
     def new_24h_since(self) -> datetime:
@@ -197,6 +243,105 @@ async def _medians(session: AsyncSession, now: datetime) -> dict[str, tuple[Medi
     }
 
 
+KINDS = ("total", "monthly")
+
+
+def spread(platform: str, kind: str, currency: str, amounts: Sequence[float]) -> BudgetSpread:
+    """The quartiles of ``amounts`` (one amount or more)."""
+    ordered = sorted(amounts)
+    # quantiles() wants two points; one amount is its own quartiles.
+    quartiles = (
+        statistics.quantiles(ordered, n=4, method="inclusive") if len(ordered) > 1 else ordered * 3
+    )
+    lower, median, upper = (_whole(value) for value in quartiles)
+    return BudgetSpread(
+        platform,
+        kind,
+        currency,
+        len(ordered),
+        _whole(ordered[0]),
+        lower,
+        median,
+        upper,
+        _whole(ordered[-1]),
+    )
+
+
+async def _budget_spreads(session: AsyncSession, now: datetime) -> tuple[BudgetSpread, ...]:
+    query = select(
+        Project.platform,
+        Project.budget_type,
+        Project.base_currency,
+        Project.base_budget_min,
+        Project.base_budget_max,
+        Project.monthly_budget_min,
+        Project.monthly_budget_max,
+    ).where(is_open(now), Project.base_currency.is_not(None))
+    groups: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for (
+        platform,
+        budget_type,
+        currency,
+        low,
+        high,
+        monthly_low,
+        monthly_high,
+    ) in await session.execute(query):
+        total = budget_amount(low, high)
+        if budget_type == "fixed" and total is not None:
+            groups[(platform, "total", currency)].append(total)
+        monthly = budget_amount(monthly_low, monthly_high)
+        if monthly is not None:
+            groups[(platform, "monthly", currency)].append(monthly)
+    return tuple(
+        spread(*key, amounts)
+        for key, amounts in sorted(
+            groups.items(), key=lambda item: (KINDS.index(item[0][1]), item[0][0], item[0][2])
+        )
+    )
+
+
+def _findings(health: dict[str, Any]) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(str(found.get("check")), str(found.get("severity")), str(found.get("message")))
+        for found in health.get("findings") or ()
+    )
+
+
+async def _health(session: AsyncSession) -> tuple[SpiderHealth, ...]:
+    """Each spider's latest finished crawl with a health verdict, by spider name."""
+    newest = (
+        func.row_number()
+        .over(
+            partition_by=CrawlRun.spider,
+            order_by=(CrawlRun.started_at.desc(), CrawlRun.id.desc()),
+        )
+        .label("newest")
+    )
+    judged = (
+        select(CrawlRun.spider, CrawlRun.finished_at, CrawlRun.health, newest)
+        .where(CrawlRun.finished_at.is_not(None), CrawlRun.health.is_not(None))
+        .subquery()
+    )
+    query = (
+        select(judged.c.spider, judged.c.finished_at, judged.c.health)
+        .where(judged.c.newest == 1)
+        .order_by(judged.c.spider)
+    )
+    return tuple(
+        SpiderHealth(
+            spider=spider,
+            state=str(health.get("state", "unknown")),
+            finished_at=finished_at,
+            previous_state=health.get("previous_state"),
+            changed=bool(health.get("changed")),
+            findings=_findings(health),
+        )
+        for spider, finished_at, health in await session.execute(query)
+        if isinstance(health, dict)
+    )
+
+
 def top_skills(
     this_week: Counter[str], last_week: Counter[str], limit: int = TOP_SKILLS
 ) -> tuple[SkillTrend, ...]:
@@ -290,6 +435,8 @@ async def build_report(
     medians = await _medians(session, now)
     skills = await _skill_counts(session, now)
     per_day = await _new_per_day(session, now, tz, first)
+    spreads = await _budget_spreads(session, now)
+    health = await _health(session)
 
     platforms = []
     for platform, (open_, new_24h, new_7d, closing_3d) in counts.items():
@@ -307,7 +454,15 @@ async def build_report(
             )
         )
     total = _total(platforms, skills[None], day_list, top)
-    return Report(now=now, tz=tz, days=days, platforms=tuple(platforms), total=total)
+    return Report(
+        now=now,
+        tz=tz,
+        days=days,
+        platforms=tuple(platforms),
+        total=total,
+        budget_spreads=spreads,
+        health=health,
+    )
 
 
 async def load_report(url: str | URL, now: datetime, tz: tzinfo, days: int) -> tuple[Report, bool]:

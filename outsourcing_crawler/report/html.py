@@ -19,8 +19,16 @@ from pathlib import Path
 from string import Template
 
 from outsourcing_crawler.items import PLATFORMS
-from outsourcing_crawler.report.figures import MedianBudget, Report
-from outsourcing_crawler.report.text import format_amount, format_change, label, local_time
+from outsourcing_crawler.report.figures import BudgetSpread, MedianBudget, Report
+from outsourcing_crawler.report.text import (
+    KIND_LABELS,
+    SPREAD_HEADERS,
+    changed_from,
+    format_amount,
+    format_change,
+    label,
+    local_time,
+)
 
 # Tableau 10: distinct colours, one per platform, the same in every report.
 PALETTE = (
@@ -169,6 +177,115 @@ def skills_chart(report: Report) -> str:
     return "\n".join(out)
 
 
+def _spread_rows(
+    spreads: Sequence[BudgetSpread], names: Sequence[str], top: float, width: int
+) -> list[str]:
+    """One box per spread on a shared scale from 0 to ``top``: whiskers from the least to the
+    greatest amount, the box from the lower to the upper quartile, a bar at the median."""
+    label_w, right, row = 150, 90, 30
+    scale = (width - label_w - right) / top
+    out = []
+    for i, spread in enumerate(spreads):
+        middle = i * row + row / 2
+        x = {
+            name: label_w + scale * value
+            for name, value in (
+                ("low", spread.low),
+                ("q1", spread.lower_quartile),
+                ("median", spread.median),
+                ("q3", spread.upper_quartile),
+                ("high", spread.high),
+            )
+        }
+        colour = platform_colour(spread.platform, names)
+        tip = (
+            f"{spread.platform}, {KIND_LABELS[spread.kind]}, {spread.postings} postings: "
+            f"median {format_amount(spread.median)} {spread.currency}, quartiles "
+            f"{format_amount(spread.lower_quartile)} to {format_amount(spread.upper_quartile)}, "
+            f"from {format_amount(spread.low)} to {format_amount(spread.high)}"
+        )
+        out.append(
+            f'<g class="spread" data-platform="{_e(spread.platform)}" '
+            f'data-kind="{_e(spread.kind)}"><title>{_e(tip)}</title>'
+            f'<text class="platform" x="0" y="{middle + 4:.1f}">{_e(spread.platform)}</text>'
+            f'<line class="whisker" x1="{x["low"]:.1f}" x2="{x["high"]:.1f}" '
+            f'y1="{middle:.1f}" y2="{middle:.1f}"/>'
+            f'<rect class="box" x="{x["q1"]:.1f}" y="{middle - 8:.1f}" '
+            f'width="{max(x["q3"] - x["q1"], 1):.1f}" height="16" fill="{colour}"/>'
+            f'<line class="median" x1="{x["median"]:.1f}" x2="{x["median"]:.1f}" '
+            f'y1="{middle - 10:.1f}" y2="{middle + 10:.1f}"/>'
+            f'<text class="value" x="{x["high"] + 6:.1f}" y="{middle + 4:.1f}">'
+            f"{_e(format_amount(spread.median))}</text></g>"
+        )
+    return out
+
+
+def budgets_chart(report: Report) -> str:
+    """Box plots of the budgets in the reference currency: one panel per kind, each with its
+    own scale (a month's budget and a whole project's are different sizes)."""
+    if not report.budget_spreads:
+        return '<p class="empty">No open posting with a converted budget.</p>'
+    names = sorted({spread.platform for spread in report.budget_spreads})
+    width = 880
+    out = []
+    for kind in KIND_LABELS:
+        spreads = [spread for spread in report.budget_spreads if spread.kind == kind]
+        if not spreads:
+            continue
+        top = max(spread.high for spread in spreads) or 1
+        currencies = ", ".join(sorted({spread.currency for spread in spreads}))
+        out.append(
+            f"<h3>{_e(KIND_LABELS[kind])} ({_e(currencies)}; the axis runs from 0 to "
+            f"{_e(format_amount(top))})</h3>"
+        )
+        out.append(
+            f'<svg id="budgets-{kind}" class="chart" viewBox="0 0 {width} {30 * len(spreads)}" '
+            f'role="img" aria-label="Budgets {_e(KIND_LABELS[kind])} per platform">'
+        )
+        out += _spread_rows(spreads, names, top, width)
+        out.append("</svg>")
+    return "\n".join(out)
+
+
+def budgets_table(report: Report) -> str:
+    if not report.budget_spreads:
+        return ""
+    rows = [
+        "<tr>"
+        + _cell(spread.platform)
+        + _cell(KIND_LABELS[spread.kind])
+        + _cell(spread.currency)
+        + _cell(spread.postings, numeric=True)
+        + "".join(
+            _cell(format_amount(value), numeric=True)
+            for value in (spread.lower_quartile, spread.median, spread.upper_quartile)
+        )
+        + "</tr>"
+        for spread in report.budget_spreads
+    ]
+    return _html_table(SPREAD_HEADERS, rows, numeric=range(3, 7))
+
+
+def health_table(report: Report) -> str:
+    if not report.health:
+        return '<p class="empty">No crawl judged yet.</p>'
+    rows = []
+    for verdict in report.health:
+        findings = "; ".join(
+            f"{found.severity} {found.check}: {found.message}" for found in verdict.findings
+        )
+        rows.append(
+            "<tr>"
+            + _cell(verdict.spider)
+            + f'<td><span class="state {_e(verdict.state)}">{_e(verdict.state)}</span></td>'
+            + _cell(changed_from(verdict.previous_state, verdict.changed))
+            + _cell(local_time(report, verdict.finished_at))
+            + _cell(findings or "-", extra="wrap")
+            + "</tr>"
+        )
+    return _html_table(["spider", "state", "change", "finished", "findings"], rows, numeric=())
+
+
 def _cell(value: object, numeric: bool = False, extra: str = "") -> str:
     classes = " ".join(name for name in ("num" if numeric else "", extra) if name)
     attribute = f' class="{classes}"' if classes else ""
@@ -285,6 +402,9 @@ def report_html(report: Report, source: str) -> str:
         days_scale=_e(days_scale(report)),
         skills_chart=skills_chart(report),
         medians_table=medians_table(report),
+        budgets_chart=budgets_chart(report),
+        budgets_table=budgets_table(report),
+        health_table=health_table(report),
         platform_skills=platform_skills(report),
     )
 

@@ -29,6 +29,18 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterab
     return "\n".join(lines)
 
 
+KIND_LABELS = {"total": "total", "monthly": "per month"}
+SPREAD_HEADERS = (
+    "platform",
+    "budget",
+    "currency",
+    "postings",
+    "lower quartile",
+    "median",
+    "upper quartile",
+)
+
+
 def format_amount(value: float) -> str:
     return f"{value:,}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
@@ -75,13 +87,36 @@ def report_text(report: Report) -> str:
         for figures in report.platforms
         for median in figures.median_budgets
     ]
+    spreads = [
+        [
+            spread.platform,
+            KIND_LABELS[spread.kind],
+            spread.currency,
+            str(spread.postings),
+            *(
+                format_amount(value)
+                for value in (spread.lower_quartile, spread.median, spread.upper_quartile)
+            ),
+        ]
+        for spread in report.budget_spreads
+    ]
     parts = [
         f"Postings report at {local_time(report, report.now)}",
         "",
         "Postings (open: not closed and not past its deadline; new: first seen by the crawler)",
         counts,
         "",
-        "Median budget of open postings (a range counts as its midpoint; one row per currency)",
+        "Budgets of open postings in the reference currency (a range counts as its midpoint; "
+        "total: fixed budgets; per month: monthly equivalents)",
+        table(
+            SPREAD_HEADERS,
+            spreads,
+            numeric=range(3, 7),
+        )
+        if spreads
+        else "(no open posting with a converted budget)",
+        "",
+        "Median budget of open postings in their own currency (one row per currency)",
         table(
             ["platform", "budget type", "category", "currency", "median", "postings"],
             medians,
@@ -115,4 +150,38 @@ def report_text(report: Report) -> str:
                 numeric=(0, 2, 3, 4),
             )
         )
+    parts += ["", "Crawl health: each spider's latest judged crawl", health_text(report)]
     return "\n".join(parts)
+
+
+def health_text(report: Report) -> str:
+    if not report.health:
+        return "(no crawl judged yet)"
+    lines = [
+        table(
+            ["spider", "state", "change", "finished"],
+            (
+                [
+                    verdict.spider,
+                    verdict.state,
+                    changed_from(verdict.previous_state, verdict.changed),
+                    local_time(report, verdict.finished_at),
+                ]
+                for verdict in report.health
+            ),
+            numeric=(),
+        )
+    ]
+    for verdict in report.health:
+        lines += [
+            f"  {verdict.spider}: {finding.severity} {finding.check}: {finding.message}"
+            for finding in verdict.findings
+        ]
+    return "\n".join(lines)
+
+
+def changed_from(previous_state: str | None, changed: bool) -> str:
+    """Whether the latest crawl changed the spider's state, and from what."""
+    if not changed:
+        return "unchanged"
+    return f"was {previous_state}" if previous_state else "first verdict"

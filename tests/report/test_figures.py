@@ -20,11 +20,14 @@ from sqlalchemy import update
 from outsourcing_crawler.db import open_migrated, store_batch
 from outsourcing_crawler.db.models import Project
 from outsourcing_crawler.report.figures import (
+    BudgetSpread,
     DayCount,
     Figures,
+    Finding,
     MedianBudget,
     Report,
     SkillTrend,
+    SpiderHealth,
     budget_amount,
     build_report,
     top_skills,
@@ -164,7 +167,28 @@ def small_report() -> Report:
         new_per_day=days,
     )
     total = Figures(None, 1, 0, 1, 0, (), (SkillTrend("C++", 1, 0),), days)
-    return Report(now=NOW, tz=UTC, days=2, platforms=(kmong,), total=total)
+    spreads = (
+        BudgetSpread("kmong", "total", "KRW", 4, 1_000_000, 2_500_000, 3_500_000, 5_000_000,
+                     8_000_000),
+        BudgetSpread("wishket", "total", "KRW", 2, 2_000_000, 3_000_000, 4_000_000, 5_000_000,
+                     6_000_000),
+        BudgetSpread("kmong", "monthly", "KRW", 1, 6_000_000, 6_000_000, 6_000_000, 6_000_000,
+                     6_000_000),
+    )  # fmt: skip
+    health = (
+        SpiderHealth("kmong", "degraded", NOW - DAY, "ok", True,
+                     (Finding("coverage", "warning", "description <20%>, was 98%"),)),
+        SpiderHealth("wishket", "ok", NOW - HOUR, "ok", False, ()),
+    )  # fmt: skip
+    return Report(
+        now=NOW,
+        tz=UTC,
+        days=2,
+        platforms=(kmong,),
+        total=total,
+        budget_spreads=spreads,
+        health=health,
+    )
 
 
 def series(first: date, days: int, counts: Mapping[int, int]) -> tuple[DayCount, ...]:

@@ -152,3 +152,48 @@ def test_empty_html_report_is_a_valid_page(tmp_path: Path) -> None:
     seen = page_file.read_text(encoding="utf-8")
     assert "No postings stored yet." in seen
     assert "<svg" not in seen
+
+
+def test_html_budget_and_health_sections() -> None:
+    page = report_html(small_report(), "SQLite file x.sqlite3")
+    assert page.count('<g class="spread"') == 3
+    assert 'id="budgets-total"' in page
+    assert 'id="budgets-monthly"' in page
+    assert '<span class="state degraded">degraded</span>' in page
+    assert "description &lt;20%&gt;, was 98%" in page
+
+
+async def inspect_sections(executable: str, page_file: Path) -> dict[str, Any]:
+    """The boxes of the budget chart and the colours of the health states, as Chromium draws
+    them."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--headless"]
+        )
+        try:
+            page = await browser.new_page(viewport={"width": 1100, "height": 900})
+            await page.goto(page_file.as_uri())
+            boxes = page.locator("svg#budgets-total rect.box")
+            return {
+                "boxes": [_box(await box.bounding_box()) for box in await boxes.all()],
+                "states": await page.locator("#health .state").evaluate_all(
+                    "nodes => nodes.map(n => getComputedStyle(n).backgroundColor)"
+                ),
+            }
+        finally:
+            await browser.close()
+
+
+def test_budget_chart_and_health_states_in_chromium(chromium: str, tmp_path: Path) -> None:
+    page_file = tmp_path / "sections.html"
+    page_file.write_text(report_html(small_report(), "test"), encoding="utf-8")
+    seen = run_async(inspect_sections(chromium, page_file))
+    # kmong's quartiles 2.5M-5M and wishket's 3M-5M on one scale.
+    (kmong_width, kmong_height), (wishket_width, _) = seen["boxes"]
+    assert kmong_height > 5
+    assert wishket_width / kmong_width == pytest.approx(2 / 2.5, rel=0.02)
+    degraded, ok = seen["states"]
+    assert degraded != ok
+    assert ok == "rgb(26, 127, 55)"
