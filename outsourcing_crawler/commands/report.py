@@ -56,11 +56,12 @@ class Command(ScrapyCommand):
     def long_desc(self) -> str:
         return (
             "Per platform, from the database at DATABASE_URL: postings open now, new in the "
-            "last 24 hours and 7 days, closing in the next 3 days, median budgets by budget "
-            "type, category and currency, and the 20 skills most asked for this week with "
-            "their change from last week. Prints text, or JSON with --format json; --html "
-            "FILE writes a self-contained page with charts instead (add --format to print "
-            "as well)."
+            "last 24 hours and 7 days, closing in the next 3 days, budgets in BASE_CURRENCY "
+            "(quartiles, in total and per month) and median budgets by type, category and "
+            "currency, each spider's latest crawl health, and the 20 skills most asked for "
+            "this week with their change from last week. Prints text, or JSON with --format "
+            "json; --html FILE writes a self-contained page with charts instead (add --format "
+            "to print as well)."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
