@@ -46,6 +46,9 @@ class SavedSearch:
     exclude: tuple[str, ...] = ()
     budget_min: int | None = None
     budget_max: int | None = None
+    # Bounds on the monthly equivalent (budgets.py), in the same currency.
+    monthly_min: int | None = None
+    monthly_max: int | None = None
     currency: str | None = None
     budget_types: frozenset[str] = frozenset()
     work_types: frozenset[str] = frozenset()
@@ -156,6 +159,8 @@ _KEYS: Final[dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "exclude": ("exclude", _strings),
     "budget_min": ("budget_min", _count),
     "budget_max": ("budget_max", _count),
+    "monthly_budget_min": ("monthly_min", _count),
+    "monthly_budget_max": ("monthly_max", _count),
     "currency": ("currency", _currency),
     "budget_type": ("budget_types", _words(BUDGET_TYPES)),
     "work_type": ("work_types", _words(WORK_TYPES)),
@@ -165,6 +170,7 @@ _KEYS: Final[dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "language": ("language", _one_of(LANGUAGES)),
 }
 _REQUIRED: Final = ("name", "notify")
+_BOUNDS: Final = ("budget_min", "budget_max", "monthly_budget_min", "monthly_budget_max")
 
 
 def _search(table: Any, number: int, where: str) -> SavedSearch:
@@ -186,12 +192,14 @@ def _search(table: Any, number: int, where: str) -> SavedSearch:
     for key in _REQUIRED:
         if key not in table:
             raise AlertsFileError(f"{where}: {label}: key {key!r} is missing")
-    low, high = fields.get("budget_min"), fields.get("budget_max")
-    if low is not None and high is not None and low > high:
-        raise AlertsFileError(f"{where}: {label}: key 'budget_min': more than budget_max")
-    if (low is not None or high is not None) and "currency" not in fields:
-        key = "budget_min" if low is not None else "budget_max"
-        raise AlertsFileError(f'{where}: {label}: key {key!r}: needs a currency (e.g. "KRW")')
+    bounds = {key: fields.get(_KEYS[key][0]) for key in _BOUNDS}
+    for key in ("budget_min", "monthly_budget_min"):
+        low, high = bounds[key], bounds[key.replace("_min", "_max")]
+        if low is not None and high is not None and low > high:
+            raise AlertsFileError(f"{where}: {label}: key {key!r}: more than its maximum")
+    bound = next((key for key, value in bounds.items() if value is not None), None)
+    if bound is not None and "currency" not in fields:
+        raise AlertsFileError(f'{where}: {label}: key {bound!r}: needs a currency (e.g. "KRW")')
     return SavedSearch(**fields)
 
 

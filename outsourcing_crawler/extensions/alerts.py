@@ -30,6 +30,7 @@ from outsourcing_crawler.alerts import (
     SavedSearch,
     load_searches,
 )
+from outsourcing_crawler.budgets import BudgetConverter
 from outsourcing_crawler.db import Database, databases
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ def dispatch_options(settings: BaseSettings) -> DispatchOptions:
         retry_backoff_max=settings.getfloat("ALERTS_RETRY_BACKOFF_MAX", 3600.0),
         lookback=settings.getfloat("ALERTS_LOOKBACK", 300.0),
         digest_size=settings.getint("ALERTS_DIGEST_SIZE", 50),
+        budgets=BudgetConverter.from_settings(settings),
     )
 
 

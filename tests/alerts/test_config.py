@@ -36,7 +36,7 @@ BAD_FILES = {
     "inverted-budget": (
         f'[[search]]\nname = "react"\nnotify = ["{HOOK}"]\nbudget_min = 9\nbudget_max = 1\n'
         'currency = "KRW"\n',
-        "search 'react': key 'budget_min': more than budget_max",
+        "search 'react': key 'budget_min': more than its maximum",
     ),
     "bad-platform": (
         f'[[search]]\nname = "react"\nnotify = ["{HOOK}"]\nplatforms = ["wishket", "kmnog"]\n',
