@@ -18,7 +18,16 @@ from outsourcing_crawler.alerts.channels import Channel, channel_problem
 from outsourcing_crawler.items import BUDGET_TYPES, PLATFORMS, WORK_TYPES
 from outsourcing_crawler.normalisers import canonical_skill, currency_code
 
-__all__ = ["EVENTS", "LANGUAGES", "MODES", "AlertsFileError", "SavedSearch", "load_searches"]
+__all__ = [
+    "EVENTS",
+    "LANGUAGES",
+    "MODES",
+    "AlertsFileError",
+    "HealthNotice",
+    "SavedSearch",
+    "load_health_notice",
+    "load_searches",
+]
 
 MODES: Final = ("each", "digest")
 EVENTS: Final = ("new", "reopened", "budget_raised")
@@ -55,6 +64,14 @@ class SavedSearch:
     min_days_left: int | None = None
     mode: str = "each"
     events: frozenset[str] = frozenset({"new"})
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class HealthNotice:
+    """The ``[health]`` table: where a message goes when a spider's health state changes."""
+
+    notify: tuple[Channel, ...]
     language: str = "en"
 
 
@@ -203,8 +220,7 @@ def _search(table: Any, number: int, where: str) -> SavedSearch:
     return SavedSearch(**fields)
 
 
-def load_searches(path: Path) -> list[SavedSearch]:
-    """The saved searches of the file at ``path``; :class:`AlertsFileError` for any mistake."""
+def _document(path: Path) -> dict[str, Any]:
     where = str(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -212,9 +228,20 @@ def load_searches(path: Path) -> list[SavedSearch]:
         raise AlertsFileError(f"{where}: cannot be read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AlertsFileError(f"{where}: not valid TOML: {exc}") from None
-    unknown = sorted(set(document) - {"search"})
+    unknown = sorted(set(document) - {"search", "health"})
     if unknown:
-        raise AlertsFileError(f"{where}: unknown key {unknown[0]!r} (only [[search]] tables)")
+        raise AlertsFileError(
+            f"{where}: unknown key {unknown[0]!r} (only [[search]] tables and [health])"
+        )
+    return document
+
+
+def load_searches(path: Path) -> list[SavedSearch]:
+    """The saved searches of the file at ``path``; :class:`AlertsFileError` for any mistake
+    (in the ``[health]`` table too)."""
+    where = str(path)
+    document = _document(path)
+    load_health_notice(path, document)
     tables = document.get("search", [])
     if not isinstance(tables, list):
         raise AlertsFileError(f"{where}: key 'search': write each one as a [[search]] table")
@@ -224,3 +251,33 @@ def load_searches(path: Path) -> list[SavedSearch]:
     if repeated is not None:
         raise AlertsFileError(f"{where}: search {repeated!r}: key 'name': used twice")
     return searches
+
+
+_HEALTH_KEYS: Final[dict[str, Callable[[Any], Any]]] = {
+    "notify": _channels,
+    "language": _one_of(LANGUAGES),
+}
+
+
+def load_health_notice(path: Path, document: dict[str, Any] | None = None) -> HealthNotice | None:
+    """The file's ``[health]`` table (None without one); :class:`AlertsFileError` for a
+    mistake in it."""
+    table = (document if document is not None else _document(path)).get("health")
+    if table is None:
+        return None
+    where = f"{path}: [health]"
+    if not isinstance(table, Mapping):
+        raise AlertsFileError(f"{where}: must be a table")
+    fields: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _HEALTH_KEYS:
+            raise AlertsFileError(
+                f"{where}: unknown key {key!r} (the keys are {', '.join(_HEALTH_KEYS)})"
+            )
+        try:
+            fields[key] = _HEALTH_KEYS[key](value)
+        except _Problem as exc:
+            raise AlertsFileError(f"{where}: key {key!r}: {exc}") from None
+    if "notify" not in fields:
+        raise AlertsFileError(f"{where}: key 'notify' is missing")
+    return HealthNotice(**fields)

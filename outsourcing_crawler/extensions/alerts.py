@@ -8,6 +8,9 @@ digest search gets its message when the last crawl of the process closes: once p
 once per cycle under ``scrapy crawlall``. Alerts never stop or fail a crawl: a channel or a
 database that fails is logged, counted in the stats (``outsourcing/alerts/...``) and tried
 again at a later dispatch.
+
+:class:`HealthAlerts` sends the ``[health]`` table's channels one message when a crawl's
+health state differs from the spider's previous one (the health checks' verdict, at close).
 """
 
 from __future__ import annotations
@@ -30,10 +33,14 @@ from outsourcing_crawler.alerts import (
     SavedSearch,
     load_searches,
 )
+from outsourcing_crawler.alerts.config import HealthNotice, load_health_notice
+from outsourcing_crawler.alerts.messages import health_message
 from outsourcing_crawler.budgets import BudgetConverter
 from outsourcing_crawler.db import Database, databases
+from outsourcing_crawler.health.record import CHANGED_STAT, RECORD_STAT
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
@@ -61,6 +68,12 @@ def saved_searches(settings: BaseSettings) -> list[SavedSearch]:
     if path is None or not settings.getbool("STORAGE_ENABLED", True):
         return []
     return load_searches(path)
+
+
+def health_notice(settings: BaseSettings) -> HealthNotice | None:
+    """Where health changes are sent: the alerts file's ``[health]`` table, if any."""
+    path = alerts_file(settings)
+    return load_health_notice(path) if path is not None else None
 
 
 def dispatch_options(settings: BaseSettings) -> DispatchOptions:
@@ -165,3 +178,47 @@ class AlertsExtension:
         finally:
             await databases.release(self.database)
             self.database = None
+
+
+class HealthAlerts:
+    """One message per crawl whose health state changed, to the ``[health]`` channels.
+
+    It runs after the health checks have written their verdict into the stats (its
+    ``spider_closed`` is connected after theirs). A channel that fails is logged and counted
+    (``outsourcing/alerts/health_failed``), not retried: the next change sends again.
+    """
+
+    def __init__(self, crawler: Crawler, notice: HealthNotice) -> None:
+        self.crawler = crawler
+        self.notice = notice
+        self.timeout = crawler.settings.getfloat("ALERTS_SEND_TIMEOUT", 30.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        try:
+            notice = health_notice(crawler.settings)
+        except AlertsFileError as exc:
+            logger.error("Health alerts are off for this crawl: %s", exc)
+            raise NotConfigured from None
+        if notice is None:
+            raise NotConfigured
+        extension = cls(crawler, notice)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    async def spider_closed(self, spider: Spider) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        record = stats.get_value(RECORD_STAT)
+        if record is None or not stats.get_value(CHANGED_STAT):
+            return
+        title, body = health_message(spider.name, record, self.notice.language)
+        errors = await asyncio.gather(
+            *(channel.send(title, body, self.timeout) for channel in self.notice.notify)
+        )
+        for channel, error in zip(self.notice.notify, errors, strict=True):
+            if error is None:
+                stats.inc_value("outsourcing/alerts/health_sent")
+            else:
+                stats.inc_value("outsourcing/alerts/health_failed")
+                logger.warning("Health alert not sent to %s: %s", channel.masked, error)
