@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_FILE = "alerts.toml"
+
+T = TypeVar("T")
 
 
 def alerts_file(settings: BaseSettings) -> Path | None:
@@ -87,6 +90,24 @@ def dispatch_options(settings: BaseSettings) -> DispatchOptions:
     )
 
 
+def _from_alerts_file(
+    read: Callable[[BaseSettings], T | None], settings: BaseSettings, what: str
+) -> T:
+    """What ``read`` takes from the alerts file; NotConfigured without it or with a bad file.
+
+    `scrapy crawl` and `crawlall` refuse a bad file before they start; a crawl started another
+    way (Scrapyd) goes on without ``what``, which works again once the file is fixed.
+    """
+    try:
+        found = read(settings)
+    except AlertsFileError as exc:
+        logger.error("%s are off for this crawl: %s", what, exc)
+        raise NotConfigured from None
+    if not found:
+        raise NotConfigured
+    return found
+
+
 @dataclass
 class _ProcessCrawls:
     """The crawls of this process with alerts on: their dispatches take turns, and the last
@@ -113,16 +134,7 @@ class AlertsExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        try:
-            searches = saved_searches(crawler.settings)
-        except AlertsFileError as exc:
-            # `scrapy crawl` and `crawlall` refuse such a file before they start; a crawl
-            # started another way (Scrapyd) goes on, and its matches are sent once the
-            # file is fixed.
-            logger.error("Alerts are off for this crawl: %s", exc)
-            raise NotConfigured from None
-        if not searches:
-            raise NotConfigured
+        searches = _from_alerts_file(saved_searches, crawler.settings, "Alerts")
         extension = cls(crawler, searches)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -195,13 +207,7 @@ class HealthAlerts:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        try:
-            notice = health_notice(crawler.settings)
-        except AlertsFileError as exc:
-            logger.error("Health alerts are off for this crawl: %s", exc)
-            raise NotConfigured from None
-        if notice is None:
-            raise NotConfigured
+        notice = _from_alerts_file(health_notice, crawler.settings, "Health alerts")
         extension = cls(crawler, notice)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -23,7 +23,8 @@ from tests.alerts.receivers import ARRIVAL_TIMEOUT, Webhook, webhook
 from tests.commands.test_collector import collector
 from tests.conftest import run_async
 from tests.health.test_replayed_crawls import changed_site, without_descriptions
-from tests.scrapy_run import RECORDINGS, ROOT, replay, scrapy
+from tests.health.test_replayed_crawls import crawl as replayed_crawl
+from tests.scrapy_run import RECORDINGS, ROOT, replay
 from tests.support import database_session
 
 SPIDERS = ("kmong", "guru", "freemoa")
@@ -197,21 +198,7 @@ def test_a_change_of_health_sends_one_source_problem_message(tmp_path: Path) -> 
         path.write_text(f'[health]\nnotify = ["{hook.url}"]\nlanguage = "ko"\n', encoding="utf-8")
 
         def crawl(site: Path) -> None:
-            result = scrapy(
-                "crawl",
-                "kmong",
-                "-a",
-                "full=1",
-                "-s",
-                f"REPLAY_FROM={site}",
-                "-s",
-                f"DATABASE_URL=sqlite:///{database}",
-                "-s",
-                f"DB_SPOOL_DIR={tmp_path}",
-                "-s",
-                f"ALERTS_FILE={path}",
-            )
-            assert result.returncode == 0, result.stderr[-3000:]
+            replayed_crawl(site, database, "-s", f"ALERTS_FILE={path}")
 
         for _ in range(3):
             crawl(RECORDINGS)
