@@ -167,6 +167,8 @@ EXTENSIONS = {
     "outsourcing_crawler.extensions.crawl_runs.CrawlRunExtension": 600,
     # Saved searches: new matching postings to their channels (off without an alerts file).
     "outsourcing_crawler.extensions.alerts.AlertsExtension": 700,
+    # After the health checks: a change of their verdict is sent to the [health] channels.
+    "outsourcing_crawler.extensions.alerts.HealthAlerts": 710,
 }
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["outsourcing_crawler.health.suite.HealthSuite"]

@@ -18,7 +18,16 @@ from outsourcing_crawler.alerts.channels import Channel, channel_problem
 from outsourcing_crawler.items import BUDGET_TYPES, PLATFORMS, WORK_TYPES
 from outsourcing_crawler.normalisers import canonical_skill, currency_code
 
-__all__ = ["EVENTS", "LANGUAGES", "MODES", "AlertsFileError", "SavedSearch", "load_searches"]
+__all__ = [
+    "EVENTS",
+    "LANGUAGES",
+    "MODES",
+    "AlertsFileError",
+    "HealthNotice",
+    "SavedSearch",
+    "load_health_notice",
+    "load_searches",
+]
 
 MODES: Final = ("each", "digest")
 EVENTS: Final = ("new", "reopened", "budget_raised")
@@ -46,12 +55,23 @@ class SavedSearch:
     exclude: tuple[str, ...] = ()
     budget_min: int | None = None
     budget_max: int | None = None
+    # Bounds on the monthly equivalent (budgets.py), in the same currency.
+    monthly_min: int | None = None
+    monthly_max: int | None = None
     currency: str | None = None
     budget_types: frozenset[str] = frozenset()
     work_types: frozenset[str] = frozenset()
     min_days_left: int | None = None
     mode: str = "each"
     events: frozenset[str] = frozenset({"new"})
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class HealthNotice:
+    """The ``[health]`` table: where a message goes when a spider's health state changes."""
+
+    notify: tuple[Channel, ...]
     language: str = "en"
 
 
@@ -156,6 +176,8 @@ _KEYS: Final[dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "exclude": ("exclude", _strings),
     "budget_min": ("budget_min", _count),
     "budget_max": ("budget_max", _count),
+    "monthly_budget_min": ("monthly_min", _count),
+    "monthly_budget_max": ("monthly_max", _count),
     "currency": ("currency", _currency),
     "budget_type": ("budget_types", _words(BUDGET_TYPES)),
     "work_type": ("work_types", _words(WORK_TYPES)),
@@ -165,6 +187,7 @@ _KEYS: Final[dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "language": ("language", _one_of(LANGUAGES)),
 }
 _REQUIRED: Final = ("name", "notify")
+_BOUNDS: Final = ("budget_min", "budget_max", "monthly_budget_min", "monthly_budget_max")
 
 
 def _search(table: Any, number: int, where: str) -> SavedSearch:
@@ -186,17 +209,18 @@ def _search(table: Any, number: int, where: str) -> SavedSearch:
     for key in _REQUIRED:
         if key not in table:
             raise AlertsFileError(f"{where}: {label}: key {key!r} is missing")
-    low, high = fields.get("budget_min"), fields.get("budget_max")
-    if low is not None and high is not None and low > high:
-        raise AlertsFileError(f"{where}: {label}: key 'budget_min': more than budget_max")
-    if (low is not None or high is not None) and "currency" not in fields:
-        key = "budget_min" if low is not None else "budget_max"
-        raise AlertsFileError(f'{where}: {label}: key {key!r}: needs a currency (e.g. "KRW")')
+    bounds = {key: fields.get(_KEYS[key][0]) for key in _BOUNDS}
+    for key in ("budget_min", "monthly_budget_min"):
+        low, high = bounds[key], bounds[key.replace("_min", "_max")]
+        if low is not None and high is not None and low > high:
+            raise AlertsFileError(f"{where}: {label}: key {key!r}: more than its maximum")
+    bound = next((key for key, value in bounds.items() if value is not None), None)
+    if bound is not None and "currency" not in fields:
+        raise AlertsFileError(f'{where}: {label}: key {bound!r}: needs a currency (e.g. "KRW")')
     return SavedSearch(**fields)
 
 
-def load_searches(path: Path) -> list[SavedSearch]:
-    """The saved searches of the file at ``path``; :class:`AlertsFileError` for any mistake."""
+def _document(path: Path) -> dict[str, Any]:
     where = str(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -204,9 +228,20 @@ def load_searches(path: Path) -> list[SavedSearch]:
         raise AlertsFileError(f"{where}: cannot be read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AlertsFileError(f"{where}: not valid TOML: {exc}") from None
-    unknown = sorted(set(document) - {"search"})
+    unknown = sorted(set(document) - {"search", "health"})
     if unknown:
-        raise AlertsFileError(f"{where}: unknown key {unknown[0]!r} (only [[search]] tables)")
+        raise AlertsFileError(
+            f"{where}: unknown key {unknown[0]!r} (only [[search]] tables and [health])"
+        )
+    return document
+
+
+def load_searches(path: Path) -> list[SavedSearch]:
+    """The saved searches of the file at ``path``; :class:`AlertsFileError` for any mistake
+    (in the ``[health]`` table too)."""
+    where = str(path)
+    document = _document(path)
+    load_health_notice(path, document)
     tables = document.get("search", [])
     if not isinstance(tables, list):
         raise AlertsFileError(f"{where}: key 'search': write each one as a [[search]] table")
@@ -216,3 +251,33 @@ def load_searches(path: Path) -> list[SavedSearch]:
     if repeated is not None:
         raise AlertsFileError(f"{where}: search {repeated!r}: key 'name': used twice")
     return searches
+
+
+_HEALTH_KEYS: Final[dict[str, Callable[[Any], Any]]] = {
+    "notify": _channels,
+    "language": _one_of(LANGUAGES),
+}
+
+
+def load_health_notice(path: Path, document: dict[str, Any] | None = None) -> HealthNotice | None:
+    """The file's ``[health]`` table (None without one); :class:`AlertsFileError` for a
+    mistake in it."""
+    table = (document if document is not None else _document(path)).get("health")
+    if table is None:
+        return None
+    where = f"{path}: [health]"
+    if not isinstance(table, Mapping):
+        raise AlertsFileError(f"{where}: must be a table")
+    fields: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _HEALTH_KEYS:
+            raise AlertsFileError(
+                f"{where}: unknown key {key!r} (the keys are {', '.join(_HEALTH_KEYS)})"
+            )
+        try:
+            fields[key] = _HEALTH_KEYS[key](value)
+        except _Problem as exc:
+            raise AlertsFileError(f"{where}: key {key!r}: {exc}") from None
+    if "notify" not in fields:
+        raise AlertsFileError(f"{where}: key 'notify' is missing")
+    return HealthNotice(**fields)

@@ -23,6 +23,7 @@ from outsourcing_crawler.alerts.channels import Channel
 from outsourcing_crawler.alerts.config import SavedSearch
 from outsourcing_crawler.alerts.matching import matches
 from outsourcing_crawler.alerts.messages import SAMPLE, message
+from outsourcing_crawler.budgets import BudgetConverter
 from outsourcing_crawler.db import Database
 from outsourcing_crawler.db import deliveries as store
 from outsourcing_crawler.db.deliveries import DueDelivery, Pair
@@ -45,6 +46,8 @@ class DispatchOptions:
     # may commit a posting a while after the time it stamps on it as first seen.
     lookback: float = 300.0
     digest_size: int = 50
+    # Budgets converted as the crawl's settings say (BASE_CURRENCY aside); None: the defaults.
+    budgets: BudgetConverter | None = None
 
     @property
     def lease(self) -> timedelta:
@@ -153,7 +156,8 @@ class Dispatcher:
                     found[name] = [
                         (event, posting, at)
                         for event, posting, at in candidates
-                        if event.split(":", 1)[0] in search.events and matches(search, posting, now)
+                        if event.split(":", 1)[0] in search.events
+                        and matches(search, posting, now, self.options.budgets)
                     ]
                 bound = bounds[pair]
                 rows += [
@@ -242,13 +246,16 @@ class Dispatcher:
 
 
 async def preview(
-    database: Database, search: SavedSearch, now: datetime | None = None
+    database: Database,
+    search: SavedSearch,
+    now: datetime | None = None,
+    budgets: BudgetConverter | None = None,
 ) -> list[dict[str, Any]]:
     """The stored open postings that match the search now, the newest first."""
     now = now or datetime.now(UTC)
     async with database.session() as session:
         postings = await store.open_postings(session, search.platforms)
-    return [posting for posting in postings if matches(search, posting, now)]
+    return [posting for posting in postings if matches(search, posting, now, budgets)]
 
 
 async def send_sample(search: SavedSearch, time_limit: float) -> list[tuple[Channel, str | None]]:

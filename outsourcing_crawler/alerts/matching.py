@@ -3,11 +3,13 @@
 A posting is a mapping with the ``projects`` table's columns. Words match case-insensitively
 in the title and the description; a Latin word must stand as a word (``java`` is not in
 ``javascript``), a Korean one may carry a particle (``리액트로``). Skills go through the
-skills vocabulary, so ``리액트`` in the file matches a posting's ``React``.
+skills vocabulary, so ``리액트`` in the file matches a posting's ``React``. Budgets are
+compared in the search's currency, the posting's converted at the ECB rate of its day.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -15,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from outsourcing_crawler.alerts.config import SavedSearch
+from outsourcing_crawler.budgets import BaseBudget, BudgetConverter, NoRateError
 from outsourcing_crawler.normalisers import canonical_skill, skills_in_text
 
 __all__ = ["budget_in", "matches"]
@@ -40,34 +43,56 @@ def _patterns(search: SavedSearch) -> tuple[re.Pattern[str] | None, re.Pattern[s
     return _word_pattern(search.keywords), _word_pattern(search.exclude)
 
 
-def budget_in(posting: Posting, currency: str) -> tuple[int | None, int | None] | None:
-    """The posting's budget bounds in ``currency``, or None when they cannot be compared.
+@cache
+def default_budgets() -> BudgetConverter:
+    """The converter of the default settings (the shipped ECB rates, HOURS_PER_MONTH's
+    default), for matching without a crawl's settings."""
+    return BudgetConverter.from_settings({})
 
-    For now only a budget in that same currency compares: this is the one place to use
-    converted amounts once postings carry them.
+
+def budget_in(
+    posting: Posting, currency: str, budgets: BudgetConverter | None = None
+) -> BaseBudget | None:
+    """The posting's budget (and its monthly equivalent) in ``currency``, or None when it
+    cannot be compared.
+
+    A budget in another currency is converted at the ECB rate of the posting's day, exactly
+    as budgets.py converts it into the base currency; one whose currency has no rate that day
+    compares only with bounds in its own currency.
     """
-    if posting.get("currency") != currency:
+    if posting.get("budget_min") is None and posting.get("budget_max") is None:
         return None
-    low, high = posting.get("budget_min"), posting.get("budget_max")
-    if low is None and high is None:
+    converter = dataclasses.replace(budgets or default_budgets(), base=currency)
+    try:
+        return converter.convert(posting)
+    except NoRateError:
         return None
-    return low, high
 
 
-def _budget_fits(search: SavedSearch, posting: Posting) -> bool:
-    if search.budget_min is None and search.budget_max is None:
+def _overlaps(low: int | None, high: int | None, least: int | None, most: int | None) -> bool:
+    """Whether the range ``low``-``high`` (an open end is the other one) reaches into the
+    bounds: 3-6 million fits "at least 5 million"."""
+    if least is None and most is None:
+        return True
+    low, high = (low if low is not None else high), (high if high is not None else low)
+    if low is None or high is None:
+        return False
+    return (least is None or high >= least) and (most is None or low <= most)
+
+
+def _budget_fits(search: SavedSearch, posting: Posting, budgets: BudgetConverter | None) -> bool:
+    bounds = (search.budget_min, search.budget_max, search.monthly_min, search.monthly_max)
+    if all(bound is None for bound in bounds):
         return True
     assert search.currency is not None  # the file's checks require it with a bound
-    bounds = budget_in(posting, search.currency)
-    if bounds is None:
+    budget = budget_in(posting, search.currency, budgets)
+    if budget is None:
         return False
-    low, high = bounds
-    # The ranges overlap: 3-6 million fits "at least 5 million".
-    low, high = (low if low is not None else high), (high if high is not None else low)
-    assert low is not None and high is not None
-    if search.budget_min is not None and high < search.budget_min:
-        return False
-    return search.budget_max is None or low <= search.budget_max
+    return _overlaps(
+        budget.base_budget_min, budget.base_budget_max, search.budget_min, search.budget_max
+    ) and _overlaps(
+        budget.monthly_budget_min, budget.monthly_budget_max, search.monthly_min, search.monthly_max
+    )
 
 
 def _skills_of(posting: Posting, text: str) -> set[str]:
@@ -75,8 +100,14 @@ def _skills_of(posting: Posting, text: str) -> set[str]:
     return {name.casefold() for name in [*names, *skills_in_text(text)] if name}
 
 
-def matches(search: SavedSearch, posting: Posting, now: datetime) -> bool:
-    """Whether an open posting meets every criterion the search sets."""
+def matches(
+    search: SavedSearch,
+    posting: Posting,
+    now: datetime,
+    budgets: BudgetConverter | None = None,
+) -> bool:
+    """Whether an open posting meets every criterion the search sets; ``budgets`` converts
+    budgets (the crawl's settings; the default ones without)."""
     if posting.get("status") != "open":
         return False
     if search.platforms and posting.get("platform") not in search.platforms:
@@ -94,7 +125,7 @@ def matches(search: SavedSearch, posting: Posting, now: datetime) -> bool:
         and deadline - now < timedelta(days=search.min_days_left)
     ):
         return False
-    if not _budget_fits(search, posting):
+    if not _budget_fits(search, posting, budgets):
         return False
     text = "\n".join(filter(None, (posting.get("title"), posting.get("description"))))
     folded = text.casefold()

@@ -10,7 +10,7 @@ from typing import Any, Final
 from outsourcing_crawler.alerts.config import SavedSearch
 from outsourcing_crawler.normalisers import SEOUL
 
-__all__ = ["SAMPLE", "message"]
+__all__ = ["SAMPLE", "health_message", "message"]
 
 Posting = Mapping[str, Any]
 
@@ -148,3 +148,46 @@ def message(
         for event, posting in entries
     ]
     return title, "\n\n".join(blocks)
+
+
+_HEALTH_WORDS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "problem": "Source problem",
+        "recovered": "Source recovered",
+        "state": "State",
+        "findings": "Findings",
+        "ok": "ok",
+        "degraded": "degraded",
+        "broken": "broken",
+        "unknown": "unknown",
+    },
+    "ko": {
+        "problem": "수집 문제",
+        "recovered": "수집 정상화",
+        "state": "상태",
+        "findings": "발견 사항",
+        "ok": "정상",
+        "degraded": "저하",
+        "broken": "고장",
+        "unknown": "판단 불가",
+    },
+}
+
+
+def health_message(spider: str, record: Mapping[str, Any], language: str) -> tuple[str, str]:
+    """The title and body of the message about a spider whose health state changed: the
+    state it was in, the one it is in now, and the findings of the crawl."""
+    words = _HEALTH_WORDS[language]
+    state = record["state"]
+    was = record.get("previous_state") or "ok"
+    headline = words["recovered"] if state == "ok" else words["problem"]
+    lines = [f"{words['state']}: {words.get(was, was)} → {words.get(state, state)}"]
+    findings = record.get("findings") or []
+    if findings:
+        lines.append(f"{words['findings']}:")
+        lines += [
+            f"- {finding['check']} ({words.get(finding['severity'], finding['severity'])}): "
+            f"{finding['message']}"
+            for finding in findings
+        ]
+    return f"[{headline}] {spider}", "\n".join(lines)

@@ -144,7 +144,8 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
 
     def _preview(self, search: SavedSearch, limit: int) -> None:
-        postings = self._on_database(lambda db: preview(db, search))
+        budgets = dispatch_options(self.settings).budgets
+        postings = self._on_database(lambda db: preview(db, search, budgets=budgets))
         if postings is None:
             return
         print(f"{search.name}: {len(postings)} stored open posting(s) match now")

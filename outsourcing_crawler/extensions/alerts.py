@@ -8,15 +8,19 @@ digest search gets its message when the last crawl of the process closes: once p
 once per cycle under ``scrapy crawlall``. Alerts never stop or fail a crawl: a channel or a
 database that fails is logged, counted in the stats (``outsourcing/alerts/...``) and tried
 again at a later dispatch.
+
+:class:`HealthAlerts` sends the ``[health]`` table's channels one message when a crawl's
+health state differs from the spider's previous one (the health checks' verdict, at close).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -30,15 +34,22 @@ from outsourcing_crawler.alerts import (
     SavedSearch,
     load_searches,
 )
+from outsourcing_crawler.alerts.config import HealthNotice, load_health_notice
+from outsourcing_crawler.alerts.messages import health_message
+from outsourcing_crawler.budgets import BudgetConverter
 from outsourcing_crawler.db import Database, databases
+from outsourcing_crawler.health.record import CHANGED_STAT, RECORD_STAT
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FILE = "alerts.toml"
+
+T = TypeVar("T")
 
 
 def alerts_file(settings: BaseSettings) -> Path | None:
@@ -62,6 +73,12 @@ def saved_searches(settings: BaseSettings) -> list[SavedSearch]:
     return load_searches(path)
 
 
+def health_notice(settings: BaseSettings) -> HealthNotice | None:
+    """Where health changes are sent: the alerts file's ``[health]`` table, if any."""
+    path = alerts_file(settings)
+    return load_health_notice(path) if path is not None else None
+
+
 def dispatch_options(settings: BaseSettings) -> DispatchOptions:
     return DispatchOptions(
         send_timeout=settings.getfloat("ALERTS_SEND_TIMEOUT", 30.0),
@@ -69,7 +86,26 @@ def dispatch_options(settings: BaseSettings) -> DispatchOptions:
         retry_backoff_max=settings.getfloat("ALERTS_RETRY_BACKOFF_MAX", 3600.0),
         lookback=settings.getfloat("ALERTS_LOOKBACK", 300.0),
         digest_size=settings.getint("ALERTS_DIGEST_SIZE", 50),
+        budgets=BudgetConverter.from_settings(settings),
     )
+
+
+def _from_alerts_file(
+    read: Callable[[BaseSettings], T | None], settings: BaseSettings, what: str
+) -> T:
+    """What ``read`` takes from the alerts file; NotConfigured without it or with a bad file.
+
+    `scrapy crawl` and `crawlall` refuse a bad file before they start; a crawl started another
+    way (Scrapyd) goes on without ``what``, which works again once the file is fixed.
+    """
+    try:
+        found = read(settings)
+    except AlertsFileError as exc:
+        logger.error("%s are off for this crawl: %s", what, exc)
+        raise NotConfigured from None
+    if not found:
+        raise NotConfigured
+    return found
 
 
 @dataclass
@@ -98,16 +134,7 @@ class AlertsExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        try:
-            searches = saved_searches(crawler.settings)
-        except AlertsFileError as exc:
-            # `scrapy crawl` and `crawlall` refuse such a file before they start; a crawl
-            # started another way (Scrapyd) goes on, and its matches are sent once the
-            # file is fixed.
-            logger.error("Alerts are off for this crawl: %s", exc)
-            raise NotConfigured from None
-        if not searches:
-            raise NotConfigured
+        searches = _from_alerts_file(saved_searches, crawler.settings, "Alerts")
         extension = cls(crawler, searches)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -163,3 +190,41 @@ class AlertsExtension:
         finally:
             await databases.release(self.database)
             self.database = None
+
+
+class HealthAlerts:
+    """One message per crawl whose health state changed, to the ``[health]`` channels.
+
+    It runs after the health checks have written their verdict into the stats (its
+    ``spider_closed`` is connected after theirs). A channel that fails is logged and counted
+    (``outsourcing/alerts/health_failed``), not retried: the next change sends again.
+    """
+
+    def __init__(self, crawler: Crawler, notice: HealthNotice) -> None:
+        self.crawler = crawler
+        self.notice = notice
+        self.timeout = crawler.settings.getfloat("ALERTS_SEND_TIMEOUT", 30.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        notice = _from_alerts_file(health_notice, crawler.settings, "Health alerts")
+        extension = cls(crawler, notice)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    async def spider_closed(self, spider: Spider) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        record = stats.get_value(RECORD_STAT)
+        if record is None or not stats.get_value(CHANGED_STAT):
+            return
+        title, body = health_message(spider.name, record, self.notice.language)
+        errors = await asyncio.gather(
+            *(channel.send(title, body, self.timeout) for channel in self.notice.notify)
+        )
+        for channel, error in zip(self.notice.notify, errors, strict=True):
+            if error is None:
+                stats.inc_value("outsourcing/alerts/health_sent")
+            else:
+                stats.inc_value("outsourcing/alerts/health_failed")
+                logger.warning("Health alert not sent to %s: %s", channel.masked, error)

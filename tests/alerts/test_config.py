@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from outsourcing_crawler.alerts import AlertsFileError, load_searches
+from outsourcing_crawler.alerts.config import load_health_notice
 from tests.scrapy_run import ROOT
 
 HOOK = "json://127.0.0.1:9/hook"
@@ -36,7 +37,7 @@ BAD_FILES = {
     "inverted-budget": (
         f'[[search]]\nname = "react"\nnotify = ["{HOOK}"]\nbudget_min = 9\nbudget_max = 1\n'
         'currency = "KRW"\n',
-        "search 'react': key 'budget_min': more than budget_max",
+        "search 'react': key 'budget_min': more than its maximum",
     ),
     "bad-platform": (
         f'[[search]]\nname = "react"\nnotify = ["{HOOK}"]\nplatforms = ["wishket", "kmnog"]\n',
@@ -57,6 +58,24 @@ BAD_FILES = {
         "search 'a': key 'name': used twice",
     ),
     "not-toml": ('[[search]]\nname = "react\n', "not valid TOML"),
+    "inverted-monthly-budget": (
+        f'[[search]]\nname = "react"\nnotify = ["{HOOK}"]\nmonthly_budget_min = 9\n'
+        'monthly_budget_max = 1\ncurrency = "KRW"\n',
+        "search 'react': key 'monthly_budget_min': more than its maximum",
+    ),
+    "monthly-budget-without-currency": (
+        f'[[search]]\nname = "react"\nnotify = ["{HOOK}"]\nmonthly_budget_max = 9\n',
+        "search 'react': key 'monthly_budget_max': needs a currency",
+    ),
+    "health-without-channel": ('[health]\nlanguage = "ko"\n', "[health]: key 'notify' is missing"),
+    "health-unknown-key": (
+        f'[health]\nnotify = ["{HOOK}"]\nevery = 1\n',
+        "[health]: unknown key 'every' (the keys are notify, language)",
+    ),
+    "health-bad-channel": (
+        '[health]\nnotify = ["nowhere://x"]\n',
+        "[health]: key 'notify': 'nowhere://x': not a channel URL",
+    ),
 }
 
 
@@ -132,6 +151,15 @@ def test_defaults(tmp_path: Path) -> None:
     (search,) = load_searches(write(tmp_path, f'[[search]]\nname = "all"\nnotify = ["{HOOK}"]\n'))
     assert (search.mode, search.events, search.language) == ("each", {"new"}, "en")
     assert not (search.platforms or search.keywords or search.skills or search.exclude)
+
+
+def test_the_health_table(tmp_path: Path) -> None:
+    path = write(tmp_path, f'[health]\nnotify = ["{HOOK}"]\nlanguage = "ko"\n')
+    assert load_searches(path) == []
+    notice = load_health_notice(path)
+    assert notice is not None
+    assert ([channel.url for channel in notice.notify], notice.language) == ([HOOK], "ko")
+    assert load_health_notice(write(tmp_path, "")) is None
 
 
 def test_the_example_file_loads(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from outsourcing_crawler.alerts.messages import message
+import pytest
+
+from outsourcing_crawler.alerts.messages import health_message, message
 from tests.alerts.postings import NOW, posting, search
 
 
@@ -59,3 +61,31 @@ def test_a_digest() -> None:
     assert first.splitlines()[0] == "■ React 예약 앱 개발"
     assert second.splitlines()[0] == "■ Vue 관리자 페이지"
     assert second.splitlines()[-1] == "https://www.wishket.com/project/2/"
+
+
+RECORD = {
+    "state": "broken",
+    "previous_state": "degraded",
+    "findings": [{"check": "postings", "severity": "broken", "message": "0 postings seen"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body"),
+    [
+        ("en", "[Source problem] guru", "State: degraded → broken\nFindings:\n"),
+        ("ko", "[수집 문제] guru", "상태: 저하 → 고장\n발견 사항:\n"),
+    ],
+)
+def test_a_health_change_says_what_it_was_what_it_is_and_why(
+    language: str, title: str, body: str
+) -> None:
+    assert health_message("guru", RECORD, language) == (
+        title,
+        body + f"- postings ({'broken' if language == 'en' else '고장'}): 0 postings seen",
+    )
+
+
+def test_a_recovery_has_its_own_title_and_no_findings() -> None:
+    record = {"state": "ok", "previous_state": "broken", "findings": []}
+    assert health_message("guru", record, "en") == ("[Source recovered] guru", "State: broken → ok")

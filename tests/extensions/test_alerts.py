@@ -22,6 +22,8 @@ from tests.alerts.postings import posting
 from tests.alerts.receivers import ARRIVAL_TIMEOUT, Webhook, webhook
 from tests.commands.test_crawlall_every import collector
 from tests.conftest import run_async
+from tests.health.test_replayed_crawls import changed_site, without_descriptions
+from tests.health.test_replayed_crawls import crawl as replayed_crawl
 from tests.scrapy_run import RECORDINGS, ROOT, replay
 from tests.support import database_session
 
@@ -187,3 +189,27 @@ def test_crawlall_every_sends_each_cycles_new_postings(sqlite_url: str, tmp_path
     assert sorted(sent(hook, "kmong")) == sorted(
         [*first, "https://www.wishket.com/project/between-cycles/"]
     )
+
+
+def test_a_change_of_health_sends_one_source_problem_message(tmp_path: Path) -> None:
+    database = tmp_path / "crawls.sqlite3"
+    with webhook() as hook:
+        path = tmp_path / "alerts.toml"
+        path.write_text(f'[health]\nnotify = ["{hook.url}"]\nlanguage = "ko"\n', encoding="utf-8")
+
+        def crawl(site: Path) -> None:
+            replayed_crawl(site, database, "-s", f"ALERTS_FILE={path}")
+
+        for _ in range(3):
+            crawl(RECORDINGS)
+        assert hook.messages == []  # ok all along: nothing to say
+        site = changed_site(tmp_path, without_descriptions)
+        crawl(site)
+        hook.wait_for(1)
+        crawl(site)  # still degraded: no news
+    # One message, in the search file's language, with the change and every finding.
+    ((title, body),) = [(m["title"], m["message"]) for m in hook.messages]
+    assert title == "[수집 문제] kmong"
+    lines = body.splitlines()
+    assert lines[:2] == ["상태: 정상 → 저하", "발견 사항:"]
+    assert "- coverage (저하): description filled in 0% of postings (usually 100%)" in lines

@@ -21,8 +21,9 @@ LIST_PAGES = "GET_api_custom-project_v1_requests_all_page-*_per_page-50.json"
 DETAILS = "GET_api_custom-project_v1_requests_6*.json"
 
 
-def crawl(site: Path, database: Path) -> CrawlRun:
-    """A full crawl of the site replayed from ``site``; its crawl_runs row."""
+def crawl(site: Path, database: Path, *settings: str) -> CrawlRun:
+    """A full crawl of the site replayed from ``site`` (with more ``-s`` ``settings``); its
+    crawl_runs row."""
     url = f"sqlite:///{database}"
     result = scrapy(
         "crawl",
@@ -35,6 +36,7 @@ def crawl(site: Path, database: Path) -> CrawlRun:
         f"DATABASE_URL={url}",
         "-s",
         f"DB_SPOOL_DIR={database.parent}",
+        *settings,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     # A finding is reported in a line, not as a crash.
