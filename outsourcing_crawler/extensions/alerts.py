@@ -39,6 +39,7 @@ from outsourcing_crawler.alerts.messages import health_message
 from outsourcing_crawler.budgets import BudgetConverter
 from outsourcing_crawler.db import Database, databases
 from outsourcing_crawler.health.record import CHANGED_STAT, RECORD_STAT
+from outsourcing_crawler.storage import configured_database, storage_url
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -68,7 +69,7 @@ def saved_searches(settings: BaseSettings) -> list[SavedSearch]:
     """The saved searches a crawl with these settings sends alerts for (none without an
     alerts file or without storage); :class:`AlertsFileError` for a bad file."""
     path = alerts_file(settings)
-    if path is None or not settings.getbool("STORAGE_ENABLED", True):
+    if path is None or storage_url(settings) is None:
         return []
     return load_searches(path)
 
@@ -124,7 +125,8 @@ class AlertsExtension:
     def __init__(self, crawler: Crawler, searches: list[SavedSearch]) -> None:
         self.crawler = crawler
         self.searches = searches
-        self.url: str = crawler.settings["DATABASE_URL"]
+        # Built only with storage on (saved_searches is empty without it).
+        self.url = configured_database(crawler.settings)
         self.options = dispatch_options(crawler.settings)
         self.interval = crawler.settings.getfloat("ALERTS_DISPATCH_INTERVAL", 60.0)
         self.database: Database | None = None
